@@ -1,0 +1,5 @@
+/**
+ * pulumi-ims: Pulumi resources for the Image Management Service (IMS) of Huawei Cloud, G42 Cloud
+ * and Open Telekom Cloud.
+ */
+export { Probe, type ProbeArgs } from "./probe";
