@@ -1,0 +1,117 @@
+/**
+ * The real Pulumi CLI against pulumi-ims installed from its npm tarball into a fresh TypeScript
+ * project, as a user installs it: up, preview with no changes, refresh, an in-place update,
+ * a failing check, destroy.
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { PulumiWorkspace, assertPulumiCli, packPackage, type StateResource } from "../helpers/pulumi-cli";
+
+jest.setTimeout(240_000);
+
+const repo = resolve(__dirname, "../..");
+const PROBE_TYPE = "pulumi-nodejs:dynamic/ims:Probe";
+
+const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import * as ims from "pulumi-ims";
+
+const config = new pulumi.Config();
+const probe = new ims.Probe("probe", { message: config.get("message") ?? "first" });
+
+export const probeId = probe.id;
+export const message = probe.message;
+export const servedBy = probe.servedBy;
+`;
+
+describe("engine round trip with the packed package", () => {
+  const ws = new PulumiWorkspace("e2e-roundtrip");
+  const version = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version;
+
+  const probes = async (): Promise<StateResource[]> =>
+    ((await ws.exportStack()).deployment.resources ?? []).filter((r) => r.type === PROBE_TYPE);
+  const outputs = async (): Promise<Record<string, string>> =>
+    JSON.parse(await ws.pulumi(["stack", "output", "--json"]));
+
+  beforeAll(async () => {
+    await assertPulumiCli();
+    const tarball = await packPackage(ws.dir);
+    const pulumiVersion = (
+      JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }
+    ).version;
+    ws.write(
+      "package.json",
+      JSON.stringify({
+        name: "e2e-roundtrip",
+        private: true,
+        dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-ims": `file:${tarball}` },
+        devDependencies: { typescript: "~5.9.3", "ts-node": "^10.9.2", "@types/node": "^24.0.0" },
+      }),
+    );
+    ws.write("Pulumi.yaml", "name: e2e-roundtrip\nruntime: nodejs\n");
+    ws.write(
+      "tsconfig.json",
+      JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "nodenext", moduleResolution: "nodenext" } }),
+    );
+    ws.write("index.ts", PROGRAM);
+    await ws.npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
+    await ws.pulumi(["stack", "init", "e2e"]);
+  });
+
+  afterAll(() => ws.cleanup());
+
+  let firstId = "";
+
+  it("creates the resource with pulumi up and exports its outputs", async () => {
+    await ws.pulumi(["up", "--yes"]);
+    const out = await outputs();
+    expect(out).toEqual({ probeId: expect.stringMatching(/^probe-/), message: "first", servedBy: `pulumi-ims@${version}` });
+    firstId = out.probeId;
+
+    const [probe, ...others] = await probes();
+    expect(others).toHaveLength(0);
+    expect(probe.id).toBe(firstId);
+    expect(probe.outputs).toMatchObject({ message: "first", servedBy: `pulumi-ims@${version}` });
+  });
+
+  it("stores a serialized provider under 2 KB that loads the installed package", async () => {
+    const [probe] = await probes();
+    for (const bag of [probe.inputs, probe.outputs]) {
+      const serialized = bag?.__provider;
+      expect(typeof serialized).toBe("string");
+      expect((serialized as string).length).toBeLessThan(2048);
+      expect(serialized).toContain('require("pulumi-ims/shims/probe")');
+    }
+  });
+
+  it("previews no changes after up", async () => {
+    const result = await ws.pulumiResult(["preview", "--expect-no-changes"]);
+    expect(result.code).toBe(0);
+  });
+
+  it("refreshes without drift", async () => {
+    await ws.pulumi(["refresh", "--yes", "--expect-no-changes"]);
+    expect((await probes()).map((p) => p.id)).toEqual([firstId]);
+  });
+
+  it("updates the message in place, keeping the id", async () => {
+    await ws.pulumi(["config", "set", "message", "second"]);
+    const up = await ws.pulumi(["up", "--yes"]);
+    expect(up).toMatch(/1 updated/);
+    expect(await outputs()).toMatchObject({ probeId: firstId, message: "second" });
+  });
+
+  it("rejects bad input in check, naming the field, and changes nothing", async () => {
+    await ws.pulumi(["config", "set", "message", ""]);
+    const result = await ws.pulumiResult(["up", "--yes"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/message is required: give a non-empty string/);
+    expect(await outputs()).toMatchObject({ probeId: firstId, message: "second" });
+    await ws.pulumi(["config", "rm", "message"]);
+  });
+
+  it("destroys the resource", async () => {
+    await ws.pulumi(["destroy", "--yes"]);
+    expect(await probes()).toEqual([]);
+    expect(await outputs()).toEqual({});
+  });
+});

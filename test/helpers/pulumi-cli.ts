@@ -1,0 +1,131 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+
+const repo = resolve(__dirname, "../..");
+
+/** Where `make setup` puts the CLI; a pulumi elsewhere on PATH is used otherwise. */
+const TOOLS_BIN = join(repo, ".tools", "pulumi", "bin");
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command; resolves with its outcome whatever the exit code. */
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CommandResult> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      file,
+      args,
+      { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== "number") {
+          reject(new Error(`${file} ${args.join(" ")} could not run: ${error.message}\n${stderr}`));
+          return;
+        }
+        resolvePromise({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/**
+ * A Pulumi project in a temporary directory, with its own PULUMI_HOME and file:// state backend,
+ * offline: the real CLI, nothing shared with the user's own Pulumi setup.
+ */
+export class PulumiWorkspace {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(prefix: string) {
+    this.dir = mkdtempSync(join(tmpdir(), `pulumi-ims-${prefix}-`));
+    const state = join(this.dir, ".pulumi-state");
+    mkdirSync(join(state, "backend"), { recursive: true });
+    this.env = {
+      ...process.env,
+      PATH: [TOOLS_BIN, process.env.PATH ?? ""].join(delimiter),
+      PULUMI_HOME: join(state, "home"),
+      PULUMI_BACKEND_URL: `file://${join(state, "backend")}`,
+      PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_CREDENTIAL_STORE: "plaintext",
+      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+    };
+  }
+
+  write(file: string, content: string): void {
+    const path = join(this.dir, file);
+    mkdirSync(resolve(path, ".."), { recursive: true });
+    writeFileSync(path, content);
+  }
+
+  /** Runs `pulumi <args>` in the project; throws with the whole output when it fails. */
+  async pulumi(args: readonly string[]): Promise<string> {
+    const result = await this.pulumiResult(args);
+    if (result.code !== 0) {
+      throw new Error(`pulumi ${args.join(" ")} exited with ${result.code}\n${result.stdout}\n${result.stderr}`);
+    }
+    return result.stdout;
+  }
+
+  /** Runs `pulumi <args>` in the project and returns its outcome, failed or not. */
+  pulumiResult(args: readonly string[]): Promise<CommandResult> {
+    return run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
+  }
+
+  /** Runs `npm <args>` in the project; throws with the output when it fails. */
+  async npm(args: readonly string[]): Promise<void> {
+    const result = await run("npm", args, { cwd: this.dir, env: this.env });
+    if (result.code !== 0) throw new Error(`npm ${args.join(" ")} failed\n${result.stdout}\n${result.stderr}`);
+  }
+
+  /** The stack's checkpoint, as `pulumi stack export` gives it. */
+  async exportStack(): Promise<{ deployment: { resources?: StateResource[] } }> {
+    return JSON.parse(await this.pulumi(["stack", "export"]));
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+/**
+ * Fails with a clear message when the Pulumi CLI is missing: end-to-end tests never skip.
+ */
+export async function assertPulumiCli(): Promise<string> {
+  const env = { ...process.env, PATH: [TOOLS_BIN, process.env.PATH ?? ""].join(delimiter) };
+  try {
+    const result = await run("pulumi", ["version"], { cwd: repo, env, timeoutMs: 30_000 });
+    if (result.code === 0) return result.stdout.trim();
+  } catch {
+    // Reported below.
+  }
+  throw new Error("The Pulumi CLI is not installed: run `make setup` (or `make test`), which builds it.");
+}
+
+/** Packs this repository as npm would publish it (dist/ must be built) and returns the tarball. */
+export async function packPackage(destination: string): Promise<string> {
+  const result = await run("npm", ["pack", "--pack-destination", destination, "--json"], {
+    cwd: repo,
+    env: process.env,
+  });
+  if (result.code !== 0) throw new Error(`npm pack failed\n${result.stdout}\n${result.stderr}`);
+  const [{ filename }] = JSON.parse(result.stdout) as [{ filename: string }];
+  return join(destination, filename);
+}
