@@ -1,0 +1,653 @@
+/**
+ * Images: creation from every source, registration, export, copies, updates and deletion, with
+ * the service's rules (reference §3, §4, §7). Operations are named after the API actions.
+ */
+import { createHash } from "node:crypto";
+import { inspectDisk } from "./disk-format";
+import { img, glanceNotFound, ImsError } from "./errors";
+import { newHex32, newUuid, UUID_PATTERN } from "./ids";
+import { asObject, optBool, optEnum, optInt, optObjectArray, optString, reqString, type Fields } from "./input";
+import { startJob, type NewJob } from "./jobs";
+import type { Image, ImageOrigin, Job, StoredObject, SubJob } from "./model";
+import { DEFAULT_OS_VERSION } from "./os-versions";
+import { checkDescription, checkName, checkOsVersion, checkRam, checkRange, readCreateTags } from "./rules";
+import type { Caller, World } from "./world";
+
+const CREATE_TYPES = ["ECS", "FusionCompute", "BMS", "Ironic", "IsoImage"] as const;
+const ARCHITECTURES = ["x86", "arm"] as const;
+const FIRMWARE = ["bios", "uefi"] as const;
+const GiB = 1024 ** 3;
+
+function envType(type: string | undefined): Image["virtualEnvType"] {
+  if (type === "BMS" || type === "Ironic") return "Ironic";
+  if (type === "IsoImage") return "IsoImage";
+  if (type === "DataImage") return "DataImage";
+  return "FusionCompute";
+}
+
+/** A new private image of the caller's project, in `queued` status. */
+function newImage(world: World, caller: Caller, fields: Partial<Image> & Pick<Image, "name" | "origin">): Image {
+  const now = world.now();
+  return {
+    id: newUuid(),
+    region: caller.project.region,
+    owner: caller.project.id,
+    description: "",
+    status: "queued",
+    imagetype: "private",
+    protected: false,
+    registered: true,
+    containerFormat: "bare",
+    diskFormat: "zvhd2",
+    minDisk: 0,
+    minRam: 0,
+    osVersion: DEFAULT_OS_VERSION,
+    virtualEnvType: "FusionCompute",
+    size: 0,
+    checksum: "",
+    createdAt: now,
+    updatedAt: now,
+    properties: {},
+    tags: [],
+    members: [],
+    ...fields,
+  };
+}
+
+/** The enterprise project of a create request, as an image property ("0" is the default one). */
+function epsProperty(fields: Fields): Record<string, string> {
+  const epsId = optString(fields, "enterprise_project_id");
+  return epsId && epsId !== "0" ? { enterprise_project_id: epsId } : {};
+}
+
+/** Common optional fields of the create APIs. */
+function commonFields(fields: Fields) {
+  const { minRam, maxRam } = checkRam(optInt(fields, "min_ram"), optInt(fields, "max_ram"));
+  return {
+    description: checkDescription(optString(fields, "description")),
+    minRam,
+    ...(maxRam !== undefined ? { maxRam } : {}),
+    tags: readCreateTags(fields),
+    epsProperties: epsProperty(fields),
+  };
+}
+
+function checkCmk(fields: Fields): string | undefined {
+  const cmkId = optString(fields, "cmk_id");
+  if (cmkId !== undefined && !UUID_PATTERN.test(cmkId)) throw img("0095");
+  return cmkId;
+}
+
+function fileImage(object: StoredObject) {
+  const bytes = Buffer.from(object.data, "base64");
+  const disk = inspectDisk(bytes);
+  return { disk, bytes, minDiskFloor: Math.ceil(disk.virtualSize / GiB) };
+}
+
+function checkMinDiskHoldsFile(minDisk: number, floor: number): void {
+  if (minDisk < floor) throw img("0055", `min_disk (${minDisk} GB) is smaller than the disk in the image file (${floor} GB).`);
+}
+
+function creationJob(type: string, image: Image, extra: Partial<NewJob> = {}): NewJob {
+  return {
+    type,
+    effect: { kind: "activate", imageIds: [image.id] },
+    entities: { image_id: image.id, image_name: image.name },
+    creates: [image],
+    ...extra,
+  };
+}
+
+/** `POST /v2/cloudimages/action` (and `/v2.1/...`): one endpoint, five scenarios. */
+export function createImage(world: World, caller: Caller, body: unknown): Job {
+  const fields = asObject(body);
+  if (optString(fields, "instance_id") !== undefined) return createFromInstance(world, caller, fields);
+  if (optString(fields, "image_url") !== undefined) return createFromFile(world, caller, fields);
+  if (optString(fields, "volume_id") !== undefined) return createFromVolume(world, caller, fields);
+  const dataImages = optObjectArray(fields, "data_images");
+  if (dataImages && dataImages.length > 0) return createFromDataVolumes(world, caller, dataImages, fields);
+  throw img("0012");
+}
+
+function createFromInstance(world: World, caller: Caller, fields: Fields): Job {
+  const name = checkName(optString(fields, "name"));
+  if (optObjectArray(fields, "data_images")) {
+    throw img("0001", "data_images cannot be combined with instance_id; create data images without instance_id.");
+  }
+  const common = commonFields(fields);
+  const server = world.server(caller, reqString(fields, "instance_id", img("0012")));
+  if (server.status !== "ACTIVE" && server.status !== "SHUTOFF") throw img("0010");
+  world.checkQuota(caller.project.id);
+  const systemVolume = world.state.volumes.find((v) => v.id === server.systemVolumeId);
+  const source = server.sourceImageId ? world.image(server.sourceImageId) : undefined;
+  const image = newImage(world, caller, {
+    name,
+    description: common.description,
+    minRam: common.minRam,
+    ...(common.maxRam !== undefined ? { maxRam: common.maxRam } : {}),
+    tags: common.tags,
+    minDisk: systemVolume?.sizeGb ?? 40,
+    osVersion: server.osVersion,
+    size: (systemVolume?.sizeGb ?? 40) * GiB,
+    origin: { kind: "instance", serverId: server.id },
+    properties: {
+      ...(source ? pickSupport(source.properties) : {}),
+      __originalimagename: server.sourceImageId ?? "",
+      __data_origin: `instance,${server.id}`,
+      ...common.epsProperties,
+    },
+  });
+  return startJob(world, caller, creationJob("imsCreateImageByInstance", image));
+}
+
+function pickSupport(properties: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(properties).filter(([k]) => k.startsWith("__support_") || k === "hw_firmware_type"));
+}
+
+function createFromFile(world: World, caller: Caller, fields: Fields): Job {
+  const name = checkName(optString(fields, "name"));
+  const common = commonFields(fields);
+  const type = optEnum(fields, "type", CREATE_TYPES, img("0024"));
+  const architecture = optEnum(fields, "architecture", ARCHITECTURES, img("0212"));
+  const firmware = optEnum(fields, "hw_firmware_type", FIRMWARE, img("0141"));
+  const osTypeField = optEnum(fields, "os_type", ["Linux", "Windows", "Other"] as const, img("0122"));
+  const quick = optBool(fields, "is_quick_import") ?? false;
+  const isConfig = optBool(fields, "is_config");
+  const cmkId = checkCmk(fields);
+  const minDisk = optInt(fields, "min_disk");
+  if (minDisk === undefined) throw img("0055", "min_disk is required with image_url.");
+  checkRange(minDisk, 1, 1024, "min_disk (GB)");
+  const osVersionField = optString(fields, "os_version");
+  if (type === "IsoImage" && !osVersionField) throw img("0166");
+  if (quick && !osVersionField) throw img("0056", "os_version is required for a quick import.");
+  const os = osVersionField ? checkOsVersion(osVersionField) : undefined;
+
+  const dataFiles = (optObjectArray(fields, "data_images") ?? []).map((d, index) => {
+    const url = reqString(d, "image_url", img("0017"));
+    const dataMinDisk = optInt(d, "min_disk");
+    if (dataMinDisk === undefined) throw img("0055", `data_images[${index}].min_disk is required.`);
+    checkRange(dataMinDisk, 1, 2048, `data_images[${index}].min_disk (GB)`);
+    const dataName = optString(d, "name");
+    return {
+      url,
+      minDisk: dataMinDisk,
+      name: dataName !== undefined ? checkName(dataName) : `${name}-data-${index + 1}`,
+      description: checkDescription(optString(d, "description")),
+      tags: readCreateTags(d),
+    };
+  });
+  if (dataFiles.length > 3) throw img("0001", "At most 3 data disk files may come with an image file.");
+  const urls = [optString(fields, "image_url")!, ...dataFiles.map((d) => d.url)];
+  if (new Set(urls).size !== urls.length) throw img("0001", "The same image file URL is given twice.");
+
+  const object = world.objectAt(caller, urls[0]);
+  const file = fileImage(object);
+  if (quick && file.disk.format !== "raw") throw img("0072", "A quick import takes a RAW or ZVHD2 file.");
+  if (type === "IsoImage" && file.disk.format !== "iso") throw img("0057");
+  checkMinDiskHoldsFile(minDisk, file.minDiskFloor);
+  const dataObjects = dataFiles.map((d) => {
+    const o = world.objectAt(caller, d.url);
+    checkMinDiskHoldsFile(d.minDisk, fileImage(o).minDiskFloor);
+    return o;
+  });
+  world.checkQuota(caller.project.id, 1 + dataFiles.length);
+
+  const image = newImage(world, caller, {
+    name,
+    description: common.description,
+    minRam: common.minRam,
+    ...(common.maxRam !== undefined ? { maxRam: common.maxRam } : {}),
+    tags: common.tags,
+    minDisk,
+    osVersion: os?.osVersion ?? DEFAULT_OS_VERSION,
+    virtualEnvType: envType(type),
+    diskFormat: file.disk.format,
+    size: object.size,
+    checksum: object.md5,
+    data: object.data,
+    origin: { kind: "file", url: urls[0], quick },
+    ...(cmkId ? { cmkId } : {}),
+    properties: {
+      __root_origin: "file",
+      __originalimagename: "",
+      __data_origin: `file,${urls[0]}`,
+      hw_firmware_type: architecture === "arm" ? "uefi" : (firmware ?? "bios"),
+      __support_arm: architecture === "arm" ? "true" : "false",
+      ...(isConfig !== undefined ? { __is_config_init: String(isConfig) } : {}),
+      ...(osTypeField && !os ? { __os_type: osTypeField } : {}),
+      ...(cmkId ? { __system__cmkid: cmkId } : {}),
+      ...common.epsProperties,
+    },
+  });
+  const dataImages = dataFiles.map((d, i) =>
+    newImage(world, caller, {
+      name: d.name,
+      description: d.description,
+      tags: d.tags,
+      minDisk: d.minDisk,
+      virtualEnvType: "DataImage",
+      osVersion: image.osVersion,
+      diskFormat: inspectDisk(Buffer.from(dataObjects[i].data, "base64")).format,
+      size: dataObjects[i].size,
+      checksum: dataObjects[i].md5,
+      origin: { kind: "file", url: d.url, quick },
+      properties: { __root_origin: "file", __data_origin: `file,${d.url}`, ...common.epsProperties },
+    }),
+  );
+  const all = [image, ...dataImages];
+  const subJobs: SubJob[] | undefined = dataImages.length
+    ? all.map((i) => ({ jobId: newHex32(), jobType: i === image ? "imsImportImageJob" : "imsImportDataImageJob", imageId: i.id, imageName: i.name }))
+    : undefined;
+  return startJob(world, caller, {
+    type: "imsImportImageJob",
+    effect: { kind: "activate", imageIds: all.map((i) => i.id) },
+    entities: { image_id: image.id, image_name: image.name },
+    creates: all,
+    ...(subJobs ? { subJobs } : {}),
+  });
+}
+
+function createFromVolume(world: World, caller: Caller, fields: Fields): Job {
+  const name = checkName(optString(fields, "name"));
+  const common = commonFields(fields);
+  const type = optEnum(fields, "type", CREATE_TYPES, img("0024"));
+  if (type === "IsoImage") throw img("0024");
+  const os = checkOsVersion(reqString(fields, "os_version", img("0056", "os_version is required to create a system image from a volume.")));
+  const volume = world.volume(caller, reqString(fields, "volume_id", img("0120")));
+  world.checkQuota(caller.project.id);
+  const image = newImage(world, caller, {
+    name,
+    description: common.description,
+    minRam: common.minRam,
+    ...(common.maxRam !== undefined ? { maxRam: common.maxRam } : {}),
+    tags: common.tags,
+    minDisk: volume.sizeGb,
+    osVersion: volume.osVersion ?? os.osVersion,
+    virtualEnvType: envType(type),
+    size: volume.sizeGb * GiB,
+    origin: { kind: "volume", volumeId: volume.id },
+    properties: { __data_origin: `volume,${volume.id}`, hw_firmware_type: "bios", ...common.epsProperties },
+  });
+  return startJob(world, caller, creationJob("imsVolumeCreateImageJob", image));
+}
+
+function createFromDataVolumes(world: World, caller: Caller, elements: Fields[], fields: Fields): Job {
+  const eps = epsProperty(fields);
+  const specs = elements.map((e) => ({
+    name: checkName(optString(e, "name")),
+    description: checkDescription(optString(e, "description")),
+    tags: readCreateTags(e),
+    volume: world.volume(caller, reqString(e, "volume_id", img("0120"))),
+  }));
+  const servers = new Set(specs.map((s) => s.volume.serverId ?? `unattached:${s.volume.id}`));
+  if (servers.size > 1) throw img("0001", "The data disks belong to different ECSs.");
+  if (specs.some((s) => s.volume.bootable)) throw img("0120", "A system disk cannot become a data image.");
+  world.checkQuota(caller.project.id, specs.length);
+  const images = specs.map((s) =>
+    newImage(world, caller, {
+      name: s.name,
+      description: s.description,
+      tags: s.tags,
+      minDisk: s.volume.sizeGb,
+      virtualEnvType: "DataImage",
+      size: s.volume.sizeGb * GiB,
+      origin: { kind: "volume", volumeId: s.volume.id },
+      properties: { __data_origin: `volume,${s.volume.id}`, ...eps },
+    }),
+  );
+  const subJobs = images.map((i) => ({ jobId: newHex32(), jobType: "imsCopyVolumeToImageJob", imageId: i.id, imageName: i.name }));
+  return startJob(world, caller, {
+    type: "imsVolumesToSysDataImagesJob",
+    effect: { kind: "activate", imageIds: images.map((i) => i.id) },
+    entities: {},
+    creates: images,
+    subJobs,
+  });
+}
+
+/** `POST /v2/cloudimages/quickimport/action`. */
+export function quickImport(world: World, caller: Caller, body: unknown): Job {
+  const fields = asObject(body);
+  const type = optEnum(fields, "type", ["ECS", "BMS", "FusionCompute", "Ironic", "DataImage"] as const, img("0024"));
+  if (type === "DataImage") {
+    return importDataImage(world, caller, fields, { quick: true, minDiskRange: [1, 1024] });
+  }
+  return createFromFile(world, caller, { ...fields, is_quick_import: true });
+}
+
+/** `POST /v1/cloudimages/dataimages/action` (and `/v2.1/cloudimages/dataimages/action`). */
+export function createDataImage(world: World, caller: Caller, body: unknown): Job {
+  return importDataImage(world, caller, asObject(body), { quick: false, minDiskRange: [40, 2048] });
+}
+
+function importDataImage(world: World, caller: Caller, fields: Fields, opts: { quick: boolean; minDiskRange: [number, number] }): Job {
+  const name = checkName(optString(fields, "name"));
+  const description = checkDescription(optString(fields, "description"));
+  const tags = readCreateTags(fields);
+  const osType = optEnum(fields, "os_type", ["Linux", "Windows"] as const, img("0122")) ?? "Linux";
+  const cmkId = checkCmk(fields);
+  const minDisk = optInt(fields, "min_disk");
+  if (minDisk === undefined) throw img("0055", "min_disk is required.");
+  checkRange(minDisk, opts.minDiskRange[0], opts.minDiskRange[1], "min_disk (GB)");
+  const url = reqString(fields, "image_url", img("0017"));
+  const object = world.objectAt(caller, url);
+  const file = fileImage(object);
+  if (opts.quick && file.disk.format !== "raw") throw img("0072", "A quick import takes a RAW or ZVHD2 file.");
+  checkMinDiskHoldsFile(minDisk, file.minDiskFloor);
+  world.checkQuota(caller.project.id);
+  const image = newImage(world, caller, {
+    name,
+    description,
+    tags,
+    minDisk,
+    virtualEnvType: "DataImage",
+    diskFormat: file.disk.format,
+    size: object.size,
+    checksum: object.md5,
+    data: object.data,
+    osVersion: osType === "Windows" ? "Windows Server 2019 Datacenter 64bit" : DEFAULT_OS_VERSION,
+    origin: { kind: "file", url, quick: opts.quick },
+    ...(cmkId ? { cmkId } : {}),
+    properties: {
+      __root_origin: "file",
+      __data_origin: `file,${url}`,
+      __os_type: osType,
+      ...(cmkId ? { __system__cmkid: cmkId } : {}),
+      ...epsProperty(fields),
+    },
+  });
+  return startJob(world, caller, creationJob("imsImportDataImageJob", image));
+}
+
+/** `POST /v1/cloudimages/wholeimages/action`: a full-ECS image from a server or a backup. */
+export function createWholeImage(world: World, caller: Caller, body: unknown): Job {
+  const fields = asObject(body);
+  const name = checkName(optString(fields, "name"));
+  const common = commonFields(fields);
+  const instanceId = optString(fields, "instance_id");
+  const backupId = optString(fields, "backup_id");
+  if (!instanceId && !backupId) throw img("0019");
+  if (instanceId && backupId) throw img("0001", "Give either instance_id or backup_id, not both.");
+  let origin: ImageOrigin;
+  let serverId: string;
+  let jobType: string;
+  if (backupId) {
+    const kind = optEnum(fields, "whole_image_type", ["CBR", "CSBS"] as const, img("0001", "whole_image_type must be CBR or CSBS.")) ?? "CSBS";
+    const backup = world.state.backups.find((b) => b.id === backupId && b.projectId === caller.project.id);
+    if (!backup) throw img("0020");
+    if (backup.kind !== kind) throw img("0001", `The backup is a ${backup.kind} backup: set whole_image_type to ${backup.kind}.`);
+    if (backup.imageId && world.image(backup.imageId)) throw img("0029");
+    origin = { kind: "whole-backup", backupId, backupKind: kind };
+    serverId = backup.serverId;
+    jobType = "imsCreateWholeImageByBackupJob";
+  } else {
+    const server = world.server(caller, instanceId!);
+    if (server.status !== "ACTIVE" && server.status !== "SHUTOFF") throw img("0010");
+    origin = { kind: "whole-instance", serverId: server.id, backupId: newUuid() };
+    serverId = server.id;
+    jobType = "imsCreateWholeImageByInstanceJob";
+  }
+  world.checkQuota(caller.project.id);
+  const server = world.state.servers.find((s) => s.id === serverId);
+  const volumes = world.state.volumes.filter((v) => v.serverId === serverId);
+  const backup = origin.kind === "whole-backup" ? origin.backupId : (origin as { backupId: string }).backupId;
+  const image = newImage(world, caller, {
+    name,
+    description: common.description,
+    minRam: common.minRam,
+    ...(common.maxRam !== undefined ? { maxRam: common.maxRam } : {}),
+    tags: common.tags,
+    minDisk: volumes.find((v) => v.bootable)?.sizeGb ?? 40,
+    osVersion: server?.osVersion ?? DEFAULT_OS_VERSION,
+    size: volumes.reduce((sum, v) => sum + v.sizeGb, 0) * GiB,
+    origin,
+    properties: { __whole_image: "true", __backup_id: backup, hw_firmware_type: "bios", ...common.epsProperties },
+  });
+  if (origin.kind === "whole-backup") {
+    const record = world.state.backups.find((b) => b.id === backup);
+    if (record) record.imageId = image.id;
+  }
+  return startJob(world, caller, creationJob(jobType, image));
+}
+
+/** The image of `id` if the caller may see it: public, owned, or shared with the caller. */
+export function visibleImage(world: World, caller: Caller, id: string): Image | undefined {
+  const image = world.image(id);
+  if (!image || image.status === "deleted" || image.region !== caller.project.region) return undefined;
+  if (image.imagetype === "gold" || image.owner === caller.project.id) return image;
+  return image.members.some((m) => m.memberId === caller.project.id || m.memberId === caller.project.domainId)
+    ? image
+    : undefined;
+}
+
+/** The caller's own image for an extension API: IMG.0027 when unknown, IMG.0106 when not owned. */
+export function ownedImage(world: World, caller: Caller, id: string): Image {
+  const image = visibleImage(world, caller, id);
+  if (!image) throw img("0027");
+  if (image.imagetype === "gold") throw img("0106");
+  if (image.owner !== caller.project.id) throw img("0106");
+  return image;
+}
+
+/** `PUT /v1/cloudimages/{image_id}/upload`: import an OBS file into a metadata-only image. */
+export function registerImage(world: World, caller: Caller, imageId: string, body: unknown): Job {
+  const fields = asObject(body);
+  const image = ownedImage(world, caller, imageId);
+  if (image.origin.kind !== "metadata" || image.status !== "queued" || image.creatingJobId) throw img("1075", "Register only images created by POST /v2/images that are still queued.");
+  const url = reqString(fields, "image_url", img("0017"));
+  const object = world.objectAt(caller, url);
+  const file = fileImage(object);
+  Object.assign(image, {
+    diskFormat: file.disk.format,
+    size: object.size,
+    checksum: object.md5,
+    data: object.data,
+    updatedAt: world.now(),
+  });
+  image.properties.__root_origin = "file";
+  image.creatingJobId = undefined;
+  const job = startJob(world, caller, {
+    type: "imsNativeImportImageJob",
+    effect: { kind: "activate", imageIds: [image.id] },
+    entities: { image_id: image.id },
+  });
+  image.creatingJobId = job.id;
+  return job;
+}
+
+const EXPORT_FORMATS = ["qcow2", "vhd", "zvhd", "vmdk"] as const;
+
+/** `POST /v1/cloudimages/{image_id}/file`: export to `bucket:key`. */
+export function exportImage(world: World, caller: Caller, imageId: string, body: unknown): Job {
+  const fields = asObject(body);
+  const image = visibleImage(world, caller, imageId);
+  if (!image) throw img("0027");
+  if (image.imagetype === "gold") throw img("0077");
+  if (image.owner !== caller.project.id) throw img("0106");
+  if (image.origin.kind === "whole-instance" || image.origin.kind === "whole-backup") throw img("0128");
+  if (image.virtualEnvType === "IsoImage") throw img("0167");
+  if (image.status !== "active") throw img("0046");
+  const quick = optBool(fields, "is_quick_export") ?? false;
+  const format = optEnum(fields, "file_format", EXPORT_FORMATS, img("0072"));
+  if (!quick && !format) throw img("0072", "file_format is required unless is_quick_export is true.");
+  if (quick && format) throw img("0072", "file_format must not be given with is_quick_export.");
+  if (quick && image.cmkId) throw img("0001", "Encrypted images cannot be exported quickly.");
+  const url = reqString(fields, "bucket_url", img("0017"));
+  const m = /^([^:]+):(.+)$/.exec(url);
+  if (!m) throw img("0017");
+  const bucket = world.state.buckets.find((b) => b.name === m[1]);
+  if (!bucket) throw img("0057");
+  if (bucket.region !== caller.project.region) throw img("0058");
+  if (world.object(m[1], m[2])) throw img("0070");
+  return startJob(world, caller, {
+    type: "imsNativeExportImageJob",
+    effect: { kind: "export", imageId: image.id, bucket: m[1], key: m[2] },
+    entities: { image_id: image.id },
+  });
+}
+
+/** The source of a copy: owned, or shared with the caller and accepted. */
+function copySource(world: World, caller: Caller, imageId: string): Image {
+  const image = visibleImage(world, caller, imageId);
+  if (!image) throw img("0027");
+  if (image.imagetype === "gold") throw img("0106", "Public images cannot be replicated.");
+  if (image.owner !== caller.project.id) {
+    const member = image.members.find((m) => m.memberId === caller.project.id);
+    if (member?.status !== "accepted") throw img("0196");
+  }
+  if (image.origin.kind === "whole-instance" || image.origin.kind === "whole-backup") throw img("0130");
+  if (image.virtualEnvType === "IsoImage") throw img("0167");
+  if (image.status !== "active") throw img("0046");
+  return image;
+}
+
+function copyOf(world: World, caller: Caller, source: Image, name: string, description: string, region: string, owner: string): Image {
+  return newImage(world, caller, {
+    name,
+    description,
+    region,
+    owner,
+    minDisk: source.minDisk,
+    minRam: source.minRam,
+    ...(source.maxRam !== undefined ? { maxRam: source.maxRam } : {}),
+    osVersion: source.osVersion,
+    virtualEnvType: source.virtualEnvType,
+    diskFormat: source.diskFormat,
+    size: source.size,
+    checksum: source.checksum,
+    ...(source.data ? { data: source.data } : {}),
+    origin: { kind: "copy", sourceImageId: source.id, sourceRegion: source.region },
+    properties: { ...pickSupport(source.properties), __originalimagename: source.id },
+  });
+}
+
+/** `POST /v1/cloudimages/{image_id}/copy`: a private copy in the caller's project. */
+export function copyImageInRegion(world: World, caller: Caller, imageId: string, body: unknown): Job {
+  const fields = asObject(body);
+  const source = copySource(world, caller, imageId);
+  const name = checkName(optString(fields, "name"));
+  const description = checkDescription(optString(fields, "description"));
+  const cmkId = checkCmk(fields);
+  world.checkQuota(caller.project.id);
+  const copy = copyOf(world, caller, source, name, description, caller.project.region, caller.project.id);
+  if (cmkId) {
+    copy.cmkId = cmkId;
+    copy.properties.__system__cmkid = cmkId;
+  }
+  Object.assign(copy.properties, epsProperty(fields));
+  return startJob(world, caller, creationJob("imsCopyImageInRegionJob", copy));
+}
+
+/** `POST /v1/cloudimages/{image_id}/cross_region_copy`: a copy in a project of another region. */
+export function copyImageCrossRegion(world: World, caller: Caller, imageId: string, body: unknown): Job {
+  const fields = asObject(body);
+  const source = copySource(world, caller, imageId);
+  const name = checkName(optString(fields, "name"));
+  const description = checkDescription(optString(fields, "description"));
+  const region = reqString(fields, "region", img("0001", "region is required."));
+  const projectName = reqString(fields, "project_name", img("0145"));
+  reqString(fields, "agency_name", img("0001", "agency_name is required."));
+  if (!world.state.regions.some((r) => r.id === region)) throw img("0001", `The region ${region} does not exist.`);
+  if (region === caller.project.region) throw img("0178", "Use the in-region copy API within one region.");
+  if (source.cmkId) throw img("0001", "Encrypted images cannot be replicated across regions.");
+  const target = world.state.projects.find(
+    (p) => p.name === projectName && p.region === region && p.domainId === caller.project.domainId,
+  );
+  if (!target) throw img("0145");
+  world.checkQuota(target.id);
+  const copy = copyOf(world, caller, source, name, description, region, target.id);
+  return startJob(world, caller, creationJob("imsCrossRegionCopyImageJob", copy));
+}
+
+/** `POST /v2/images`: metadata only; the image waits in `queued` for a file. */
+export function createImageMetadata(world: World, caller: Caller, body: unknown): Image {
+  const fields = asObject(body);
+  const name = optString(fields, "name") ?? "";
+  if (name.length > 255) throw img("0002");
+  const visibility = optString(fields, "visibility");
+  if (visibility !== undefined && visibility !== "private") throw img("0001", "visibility must be private.");
+  const os = checkOsVersion(optString(fields, "__os_version") ?? DEFAULT_OS_VERSION);
+  const minDisk = checkRange(optInt(fields, "min_disk"), 0, 1024, "min_disk (GB)") ?? 0;
+  const minRam = checkRange(optInt(fields, "min_ram"), 0, 1_048_576, "min_ram (MB)") ?? 0;
+  const diskFormat = optEnum(fields, "disk_format", ["vhd", "zvhd", "zvhd2", "raw", "qcow2"] as const, img("0072")) ?? "zvhd2";
+  const containerFormat = optEnum(fields, "container_format", ["bare"] as const, img("0001", "container_format must be bare.")) ?? "bare";
+  const isProtected = optBool(fields, "protected") ?? false;
+  const tags = (optStringArrayOrEmpty(fields, "tags")).map((t) => {
+    if (t.length === 0 || t.length > 255) throw img("0115");
+    const eq = t.indexOf("=");
+    return eq < 0 ? { key: t, value: "" } : { key: t.slice(0, eq), value: t.slice(eq + 1) };
+  });
+  if (tags.length > 10) throw img("0116");
+  world.checkQuota(caller.project.id);
+  const image = newImage(world, caller, {
+    name,
+    minDisk,
+    minRam,
+    diskFormat,
+    containerFormat,
+    protected: isProtected,
+    osVersion: os.osVersion,
+    tags,
+    origin: { kind: "metadata" },
+    properties: {},
+  });
+  world.state.images.push(image);
+  world.changed();
+  return image;
+}
+
+function optStringArrayOrEmpty(fields: Fields, key: string): string[] {
+  const v = fields[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw img("0001");
+  return v as string[];
+}
+
+/** `PUT /v2/images/{image_id}/file`: the image's bytes; it turns active after a short conversion. */
+export function uploadImageFile(world: World, caller: Caller, imageId: string, bytes: Buffer): Job {
+  const image = visibleImage(world, caller, imageId);
+  if (!image) throw glanceNotFound(imageId);
+  if (image.owner !== caller.project.id) throw new ImsError("IMG.0106", "The image owner is another tenant.", 403);
+  if (image.status !== "queued" || image.creatingJobId) {
+    throw new ImsError("IMG.0046", `Image ${imageId} is ${image.status}: only a queued image takes a file.`, 409);
+  }
+  if (bytes.length === 0) throw img("0057");
+  const disk = inspectDisk(bytes);
+  Object.assign(image, {
+    diskFormat: disk.format === "raw" ? image.diskFormat : disk.format,
+    size: bytes.length,
+    checksum: md5(bytes),
+    data: bytes.toString("base64"),
+    updatedAt: world.now(),
+  });
+  const job = startJob(world, caller, {
+    type: "imsNativeImportImageJob",
+    effect: { kind: "activate", imageIds: [image.id] },
+    entities: { image_id: image.id },
+  });
+  image.creatingJobId = job.id;
+  image.status = "saving";
+  return job;
+}
+
+const md5 = (bytes: Buffer): string => createHash("md5").update(bytes).digest("hex");
+
+/** `DELETE /v2/images/{image_id}` (and the v1.1 path): only the owner, not while being created. */
+export function deleteImage(world: World, caller: Caller, imageId: string, body: unknown): void {
+  const image = visibleImage(world, caller, imageId);
+  if (!image) throw glanceNotFound(imageId);
+  if (image.imagetype === "gold") throw img("0094");
+  if (image.owner !== caller.project.id) throw img("0092");
+  if (image.protected) throw img("0028");
+  if (image.creatingJobId) throw img("0090");
+  if (body !== undefined && body !== null && body !== "") {
+    const fields = asObject(body);
+    if (optBool(fields, "delete_backup") === true && image.origin.kind === "whole-backup") {
+      const backupId = image.origin.backupId;
+      world.state.backups = world.state.backups.filter((b) => b.id !== backupId);
+    }
+  }
+  world.state.images = world.state.images.filter((i) => i.id !== image.id);
+  for (const backup of world.state.backups) if (backup.imageId === image.id) delete backup.imageId;
+  world.changed();
+}

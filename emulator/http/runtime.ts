@@ -1,0 +1,68 @@
+import type { WorldState } from "../domain/model";
+import { World, type JobTiming } from "../domain/world";
+import { saveWorldFile } from "../persist";
+import { DEFAULT_AKSK_OPTIONS, Lockout, type AkSkOptions } from "./aksk";
+import { Faults } from "./faults";
+import { Metrics } from "./metrics";
+
+export interface RuntimeOptions {
+  tokenLifetimeMs: number;
+  aksk: AkSkOptions;
+  /** Largest request body accepted; AK/SK-signed requests are further limited to 12 MB. */
+  maxBodyBytes: number;
+  stateFile?: string;
+}
+
+export const AKSK_MAX_BODY = 12 * 1024 * 1024;
+
+/** Everything the HTTP layer keeps beside the world: options, metrics, faults, lockouts. */
+export class Runtime {
+  baseUrl = "";
+  readonly metrics = new Metrics();
+  readonly faults = new Faults();
+  readonly lockout = new Lockout();
+  private dirty = false;
+
+  constructor(
+    public world: World,
+    readonly options: RuntimeOptions,
+    /** The world to go back to on reset, as JSON. */
+    private readonly initial: string,
+  ) {
+    this.watch(world);
+  }
+
+  private watch(world: World): void {
+    world.onChange = () => {
+      this.dirty = true;
+    };
+  }
+
+  /** Writes the state file if the world changed since the last write. */
+  persist(): void {
+    if (!this.dirty || !this.options.stateFile) return;
+    this.dirty = false;
+    saveWorldFile(this.options.stateFile, this.world.state);
+  }
+
+  /** Replaces the world (reset, or a world loaded through the admin API). */
+  replaceWorld(state: WorldState, timing?: JobTiming): void {
+    const next = new World(state, { clock: this.world.clock, timing: timing ?? this.world.timing });
+    this.world = next;
+    this.watch(next);
+    this.lockout.clear();
+    this.dirty = true;
+  }
+
+  reset(): void {
+    this.replaceWorld(JSON.parse(this.initial) as WorldState);
+    this.faults.clear();
+    this.metrics.reset();
+  }
+}
+
+export const defaultRuntimeOptions = (): RuntimeOptions => ({
+  tokenLifetimeMs: 24 * 3600 * 1000,
+  aksk: { ...DEFAULT_AKSK_OPTIONS },
+  maxBodyBytes: 256 * 1024 * 1024,
+});

@@ -1,0 +1,174 @@
+/**
+ * The HTTP front of the emulator: reads the request, applies faults, authenticates like the API
+ * gateway, dispatches through the route table and answers in the service's shapes.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { adminRoutes } from "../admin/routes";
+import { GatewayError, IamError, img } from "../domain/errors";
+import { verifyToken } from "../domain/iam";
+import { newHex32 } from "../domain/ids";
+import { advanceJobs } from "../domain/jobs";
+import type { Caller } from "../domain/world";
+import { verifyAkSk } from "./aksk";
+import { glanceRoutes } from "./glance-routes";
+import { iamRoutes } from "./iam-routes";
+import { imsRoutes } from "./ims-routes";
+import { entityTooLarge, errorReply, notFoundRoute } from "./respond";
+import { compile, match, type CompiledRoute, type Context, type Reply } from "./router";
+import { AKSK_MAX_BODY, type Runtime } from "./runtime";
+
+/** Every route of the emulator, admin first (its prefix is unambiguous), then IAM, IMS, Glance. */
+export const ROUTES: CompiledRoute[] = [...adminRoutes, ...iamRoutes, ...imsRoutes, ...glanceRoutes].map(compile);
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.removeAllListeners("data");
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function authenticate(runtime: Runtime, req: IncomingMessage, rawPath: string, rawQuery: string, raw: Buffer): { caller: Caller; method: "token" | "aksk" } {
+  const token = header(req, "x-auth-token");
+  if (token !== undefined) return { caller: verifyToken(runtime.world, token), method: "token" };
+  if (header(req, "authorization") !== undefined) {
+    if (raw.length > AKSK_MAX_BODY) throw entityTooLarge();
+    const caller = verifyAkSk(
+      runtime.world,
+      { method: req.method ?? "GET", rawPath, rawQuery, headers: req.headers, body: raw },
+      Date.now(),
+      runtime.lockout,
+      runtime.options.aksk,
+    );
+    return { caller, method: "aksk" };
+  }
+  throw new GatewayError("APIGW.0301", "Incorrect IAM authentication information: x-auth-token not found", 401);
+}
+
+function jsonParser(raw: Buffer, family: CompiledRoute["family"]): () => unknown {
+  let parsed: { value: unknown } | undefined;
+  return () => {
+    if (parsed) return parsed.value;
+    if (raw.length === 0) {
+      parsed = { value: undefined };
+      return undefined;
+    }
+    try {
+      parsed = { value: JSON.parse(raw.toString("utf8")) };
+    } catch {
+      if (family === "iam") throw new IamError(400, "The request body is invalid: it is not JSON.", "Bad Request");
+      throw img("0001", "The body is not valid JSON.");
+    }
+    return parsed.value;
+  };
+}
+
+function send(res: ServerResponse, reply: Reply, requestId: string, head: boolean): void {
+  const headers: Record<string, string> = { "X-Request-Id": requestId, ...(reply.headers ?? {}) };
+  let payload: Buffer | undefined;
+  if (Buffer.isBuffer(reply.body)) {
+    payload = reply.body;
+    headers["Content-Type"] ??= "application/octet-stream";
+  } else if (reply.body !== undefined) {
+    payload = Buffer.from(JSON.stringify(reply.body));
+    headers["Content-Type"] = "application/json;charset=UTF-8";
+  }
+  if (payload) headers["Content-Length"] = String(payload.length);
+  res.writeHead(reply.status, headers);
+  res.end(head ? undefined : payload);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Handles one request end to end; never throws. */
+export async function handle(runtime: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = process.hrtime.bigint();
+  const requestId = newHex32();
+  const method = (req.method ?? "GET").toUpperCase();
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  const rawQuery = q < 0 ? "" : url.slice(q + 1);
+  let routeName = "(unmatched)";
+  let reply: Reply;
+  try {
+    const found = match(ROUTES, method, rawPath);
+    if ("route" in found) routeName = found.route.path;
+    if ("route" in found && found.route.family !== "admin") {
+      const fault = runtime.faults.decide(method, found.route.path);
+      if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+      if (fault.reset) {
+        req.socket.destroy();
+        runtime.metrics.record(method, routeName, 0, Number(process.hrtime.bigint() - started) / 1e6);
+        return;
+      }
+      if (fault.error) throw fault.error;
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, runtime.options.maxBodyBytes);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) throw entityTooLarge();
+      throw e;
+    }
+    if (!("route" in found)) throw notFoundRoute();
+    const route = found.route;
+    const ctx: Context = {
+      world: runtime.world,
+      runtime,
+      method,
+      params: found.params,
+      query: new URLSearchParams(rawQuery),
+      headers: req.headers,
+      raw,
+      json: jsonParser(raw, route.family),
+      caller: undefined as unknown as Caller,
+      authMethod: "none",
+      requestId,
+    };
+    if (route.auth !== "none") {
+      const auth = authenticate(runtime, req, rawPath, rawQuery, raw);
+      ctx.caller = auth.caller;
+      ctx.authMethod = auth.method;
+    }
+    if (route.family !== "admin") advanceJobs(runtime.world);
+    reply = await route.handle(ctx);
+  } catch (error) {
+    const mapped = errorReply(error, requestId);
+    if (mapped.internal) process.stderr.write(`ims-emulator: ${method} ${url} failed: ${(error as Error)?.stack ?? error}\n`);
+    reply = mapped;
+  }
+  try {
+    runtime.persist();
+  } catch (e) {
+    process.stderr.write(`ims-emulator: cannot write the state file: ${(e as Error).message}\n`);
+  }
+  if (!res.destroyed) send(res, reply, requestId, method === "HEAD");
+  runtime.metrics.record(method, routeName, reply.status, Number(process.hrtime.bigint() - started) / 1e6);
+}
+
+export function createHttpServer(runtime: Runtime): Server {
+  const server = createServer((req, res) => {
+    void handle(runtime, req, res);
+  });
+  server.keepAliveTimeout = 30_000;
+  return server;
+}

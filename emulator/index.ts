@@ -1,0 +1,84 @@
+/**
+ * ims-emulator as a library: `startEmulator(options)` starts a local IMS cloud on loopback and
+ * returns its URL, its world and a `close()`.
+ */
+import type { AddressInfo } from "node:net";
+import { Clock } from "./domain/clock";
+import type { WorldState } from "./domain/model";
+import { DEFAULT_JOB_TIMING, defaultWorldState, World, type JobTiming } from "./domain/world";
+import { existingState, saveWorldFile } from "./persist";
+import { defaultRuntimeOptions, Runtime } from "./http/runtime";
+import { createHttpServer } from "./http/server";
+import { worldSummary } from "./admin/routes";
+
+export interface EmulatorOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 0: any free port). */
+  port?: number;
+  /** The world to start with (default: the built-in default world). */
+  world?: WorldState;
+  /** Persist every change to this file and, if it exists, start from it. */
+  stateFile?: string;
+  /** Duration of every job type, in milliseconds (default 3000; member jobs 800). */
+  jobDurationMs?: number;
+  /** Relative jitter of job durations, 0 to 1 (default 0.25). */
+  jobJitter?: number;
+  /** Lifetime of IAM tokens (default 24 h). */
+  tokenLifetimeMs?: number;
+  /** Accepted clock skew of AK/SK signatures (default 15 min). */
+  signatureSkewMs?: number;
+}
+
+export interface RunningEmulator {
+  url: string;
+  /** The emulated cloud (its state, clock and job timing). */
+  readonly world: World;
+  runtime: Runtime;
+  /** Endpoint, regions, projects, users and credentials, as the admin API shows them. */
+  summary(): ReturnType<typeof worldSummary>;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const restored = existingState(options.stateFile);
+  const initial = options.world ?? defaultWorldState();
+  const timing: JobTiming = {
+    ...DEFAULT_JOB_TIMING,
+    perType: options.jobDurationMs !== undefined ? {} : { ...DEFAULT_JOB_TIMING.perType },
+    ...(options.jobDurationMs !== undefined ? { defaultMs: options.jobDurationMs } : {}),
+    ...(options.jobJitter !== undefined ? { jitter: options.jobJitter } : {}),
+  };
+  const world = new World(structuredClone(restored ?? initial), { clock: new Clock(), timing });
+  const runtimeOptions = defaultRuntimeOptions();
+  if (options.tokenLifetimeMs !== undefined) runtimeOptions.tokenLifetimeMs = options.tokenLifetimeMs;
+  if (options.signatureSkewMs !== undefined) runtimeOptions.aksk.skewMs = options.signatureSkewMs;
+  if (options.stateFile) runtimeOptions.stateFile = options.stateFile;
+  const runtime = new Runtime(world, runtimeOptions, JSON.stringify(initial));
+  if (options.stateFile && !restored) saveWorldFile(options.stateFile, world.state);
+
+  const server = createHttpServer(runtime);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  runtime.baseUrl = `http://${host}:${address.port}`;
+  return {
+    url: runtime.baseUrl,
+    get world() {
+      return runtime.world;
+    },
+    runtime,
+    summary: () => worldSummary(runtime.world, runtime.baseUrl),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export { defaultWorldState, DEFAULT_WORLD } from "./domain/world";
+export type { WorldState } from "./domain/model";

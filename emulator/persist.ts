@@ -1,0 +1,40 @@
+/**
+ * The state file: the whole world as JSON, written atomically (temporary file, then rename) after
+ * every request that changed it, and read back at start.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { WorldState } from "./domain/model";
+
+export function loadWorldFile(path: string): WorldState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new Error(`${path} is not a readable JSON world file: ${(e as Error).message}`, { cause: e });
+  }
+  return checkWorld(parsed, path);
+}
+
+export function checkWorld(value: unknown, source: string): WorldState {
+  const w = value as Partial<WorldState> | null;
+  if (!w || typeof w !== "object" || w.format !== "ims-emulator-world/1") {
+    throw new Error(`${source} is not an ims-emulator world (expected "format": "ims-emulator-world/1")`);
+  }
+  const lists = ["regions", "domains", "projects", "users", "accessKeys", "servers", "volumes", "backups", "buckets", "objects", "images", "jobs"] as const;
+  for (const key of lists) {
+    if (!Array.isArray(w[key])) throw new Error(`${source}: "${key}" must be an array`);
+  }
+  if (typeof w.tokenKey !== "string" || w.tokenKey.length < 16) throw new Error(`${source}: "tokenKey" must be a string of 16 characters or more`);
+  if (!Number.isInteger(w.imageQuota) || (w.imageQuota as number) < 0) throw new Error(`${source}: "imageQuota" must be a non-negative integer`);
+  return w as WorldState;
+}
+
+export function existingState(path: string | undefined): WorldState | undefined {
+  return path && existsSync(path) ? loadWorldFile(path) : undefined;
+}
+
+export function saveWorldFile(path: string, state: WorldState): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state));
+  renameSync(tmp, path);
+}
