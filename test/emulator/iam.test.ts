@@ -1,0 +1,115 @@
+/** IAM of the emulator over HTTP: password tokens, project look-ups, token expiry. */
+import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+
+const passwordAuth = (scope: Record<string, unknown>, password = "ims-emulator-password") => ({
+  auth: {
+    identity: { methods: ["password"], password: { user: { name: "ims-user", password, domain: { name: "ims-emulator" } } } },
+    scope: { project: scope },
+  },
+});
+
+interface TokenBody {
+  token: {
+    expires_at: string;
+    issued_at: string;
+    methods: string[];
+    project: { id: string; name: string; domain: { id: string; name: string } };
+    user: { id: string; name: string };
+    catalog: { type: string; name: string; endpoints: { region: string; url: string; interface: string }[] }[];
+  };
+}
+
+describe("IAM", () => {
+  let emu: TestEmulator;
+  beforeAll(async () => {
+    emu = await startTestEmulator();
+  });
+  afterAll(() => emu.close());
+
+  it("issues a project-scoped token by project name: 201, X-Subject-Token, 24 h, catalog to the emulator", async () => {
+    const res = await emu.request<TokenBody>("POST", "/v3/auth/tokens", { body: passwordAuth({ name: "ap-southeast-1" }) });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("x-subject-token")).toMatch(/^MII/);
+    const { token } = res.body;
+    expect(token.methods).toEqual(["password"]);
+    expect(token.project).toMatchObject({ id: emu.projectId(), name: "ap-southeast-1", domain: { name: "ims-emulator" } });
+    expect(Date.parse(token.expires_at) - Date.parse(token.issued_at)).toBe(24 * 3600 * 1000);
+    expect(token.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const ims = token.catalog.find((c) => c.type === "image");
+    expect(ims?.endpoints.map((e) => [e.region, e.url])).toEqual([
+      ["ap-southeast-1", emu.url],
+      ["ap-southeast-3", emu.url],
+    ]);
+  });
+
+  it("scopes by project id, and omits the catalog with nocatalog", async () => {
+    const id = emu.projectId("ap-southeast-3");
+    const res = await emu.request<TokenBody>("POST", "/v3/auth/tokens?nocatalog=true", { body: passwordAuth({ id }) });
+    expect(res.status).toBe(201);
+    expect(res.body.token.project.id).toBe(id);
+    expect(res.body.token.catalog).toEqual([]);
+  });
+
+  it("answers a wrong password with the Keystone-style 401", async () => {
+    const res = await emu.request("POST", "/v3/auth/tokens", { body: passwordAuth({ name: "ap-southeast-1" }, "wrong") });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: { code: 401, message: "The username or password is wrong.", title: "Unauthorized" } });
+    expect(res.headers.get("x-subject-token")).toBeNull();
+  });
+
+  it("refuses an unknown project and a body without scope", async () => {
+    const unknown = await emu.request("POST", "/v3/auth/tokens", { body: passwordAuth({ name: "nowhere-1" }) });
+    expect(unknown.status).toBe(401);
+    const body = passwordAuth({});
+    delete (body.auth as Record<string, unknown>).scope;
+    const noScope = await emu.request("POST", "/v3/auth/tokens", { body });
+    expect(noScope.status).toBe(400);
+    expect(noScope.body).toMatchObject({ error: { code: 400, title: "Bad Request" } });
+    const garbage = await emu.request("POST", "/v3/auth/tokens", { raw: "{not json", headers: { "Content-Type": "application/json" } });
+    expect(garbage.status).toBe(400);
+  });
+
+  it("lists projects by name (token or AK/SK) and the user's projects", async () => {
+    const token = await emu.token();
+    const byName = await emu.request<{ projects: { id: string; name: string; domain_id: string }[] }>("GET", "/v3/projects?name=ap-southeast-3", { token });
+    expect(byName.status).toBe(200);
+    expect(byName.body.projects.map((p) => p.id)).toEqual([emu.projectId("ap-southeast-3")]);
+    const signed = await emu.request<{ projects: unknown[] }>("GET", "/v3/projects?name=ap-southeast-1", { aksk: emu.accessKey() });
+    expect(signed.status).toBe(200);
+    expect(signed.body.projects).toHaveLength(1);
+    const mine = await emu.request<{ projects: { name: string }[] }>("GET", "/v3/auth/projects", { token });
+    expect(mine.body.projects.map((p) => p.name)).toEqual(expect.arrayContaining(["ap-southeast-1", "ap-southeast-1_analytics", "ap-southeast-3"]));
+  });
+
+  it("a token works on IMS calls of its project; none or a forged one gets the gateway's 401", async () => {
+    const token = await emu.token();
+    expect((await emu.request("GET", "/v1/cloudimages/quota", { token })).status).toBe(200);
+    const none = await emu.request("GET", "/v1/cloudimages/quota");
+    expect(none.status).toBe(401);
+    expect(none.body).toMatchObject({
+      error_code: "APIGW.0301",
+      error_msg: "Incorrect IAM authentication information: x-auth-token not found",
+      request_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+    const forged = await emu.request("GET", "/v1/cloudimages/quota", { token: token.slice(0, -2) + "xx" });
+    expect(forged.status).toBe(401);
+    expect(forged.body).toMatchObject({ error_code: "APIGW.0301", error_msg: "Incorrect IAM authentication information: decrypt token fail" });
+  });
+});
+
+describe("token expiry", () => {
+  let emu: TestEmulator;
+  beforeAll(async () => {
+    emu = await startTestEmulator({ tokenLifetimeMs: 300 });
+  });
+  afterAll(() => emu.close());
+
+  it("refuses a token after its lifetime, naming expires_at", async () => {
+    const token = await emu.token();
+    expect((await emu.request("GET", "/v1/cloudimages/quota", { token })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 350));
+    const res = await emu.request<{ error_msg: string }>("GET", "/v1/cloudimages/quota", { token });
+    expect(res.status).toBe(401);
+    expect(res.body.error_msg).toMatch(/^Incorrect IAM authentication information: token expires, expires_at: \d{4}-/);
+  });
+});
