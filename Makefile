@@ -22,7 +22,7 @@ setup: ## Install Node >= 22, npm dependencies and the Pulumi CLI (only what is 
 	@scripts/setup.sh
 
 build: setup ## Compile the package into dist/
-	@npx tsc -p tsconfig.build.json
+	@npx tsc -p tsconfig.build.json && chmod +x dist/emulator/cli.js
 
 test: build ## Run every test suite: unit, integration and end-to-end with the real Pulumi CLI
 	@npx jest --ci
