@@ -2,7 +2,8 @@
 # Installs what `make` needs, into .tools/ (git-ignored), and nothing twice:
 #   1. Node.js >= 22: the machine's, or Node 24 LTS from the npm package node@24;
 #   2. the npm dependencies (npm ci, again only when package-lock.json or Node changed);
-#   3. the Pulumi CLI >= 3.248: the machine's, or built from Go modules (tools/pulumi).
+#   3. a Python virtual environment with Huawei Cloud's IMS SDK (tools/python), for fidelity tests;
+#   4. the Pulumi CLI >= 3.248: the machine's, or built from Go modules (tools/pulumi).
 # The Makefile puts .tools/bin and .tools/pulumi/bin first on PATH.
 set -euo pipefail
 
@@ -42,7 +43,18 @@ fi
 # The repository's own demo program loads pulumi-ims by name, as users do.
 [ -L "$root/node_modules/pulumi-ims" ] || ln -sfn .. "$root/node_modules/pulumi-ims"
 
-# 3. Pulumi CLI, language host and dynamic-provider shim, in one directory.
+# 3. Huawei Cloud's official Python SDK, an independent client for the emulator's fidelity tests.
+py_key="$(hash_of "$root/tools/python/requirements.txt")"
+if [ "$(cat "$tools/py/.setup-key" 2>/dev/null)" != "$py_key" ]; then
+  command -v python3 >/dev/null || die "python3 (>= 3.8, with venv) is needed for the fidelity tests: install python3 and python3-venv."
+  say "installing the Huawei Cloud Python SDK (tools/python/requirements.txt) into .tools/py"
+  rm -rf "$tools/py"
+  python3 -m venv "$tools/py" || die "python3 -m venv failed: install python3-venv."
+  "$tools/py/bin/pip" install --quiet --disable-pip-version-check -r "$root/tools/python/requirements.txt" >&2
+  echo "$py_key" > "$tools/py/.setup-key"
+fi
+
+# 4. Pulumi CLI, language host and dynamic-provider shim, in one directory.
 pulumi_bin="$tools/pulumi/bin"
 src_key="$pulumi_version $(hash_of "$root/tools/pulumi/go.mod" "$root/tools/pulumi/go.sum" "$root"/tools/pulumi/cmd/*/*.go)"
 if [ "$(cat "$pulumi_bin/.build-key" 2>/dev/null)" = "$src_key" ]; then

@@ -1,0 +1,211 @@
+"""
+Drives ims-emulator with Huawei Cloud's official Python SDK (huaweicloudsdkims), an independent
+client: its own AK/SK signer, its own request models and its own response deserialisation.
+
+    python huaweicloud_sdk_check.py <endpoint> <ak> <sk> <project_id> <member_project_id>
+
+Prints one JSON line per check ({"check": ..., "ok": true|false, "detail": ...}) and exits 1
+if any check failed.
+"""
+import json
+import sys
+import time
+import traceback
+
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions import exceptions
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkims.v2 import *  # noqa: F401,F403  (request and model classes)
+from huaweicloudsdkims.v2 import ImsClient
+
+endpoint, ak, sk, project_id, member_project_id = sys.argv[1:6]
+
+config = HttpConfig.get_default_config()
+config.retry_times = 0
+client = (
+    ImsClient.new_builder()
+    .with_credentials(BasicCredentials(ak, sk, project_id))
+    .with_endpoints([endpoint])
+    .with_http_config(config)
+    .build()
+)
+
+results = []
+
+
+def check(name):
+    def wrap(fn):
+        try:
+            detail = fn()
+            results.append({"check": name, "ok": True, "detail": detail})
+        except Exception as e:  # report every failure, keep going
+            results.append({"check": name, "ok": False, "detail": f"{type(e).__name__}: {e}", "trace": traceback.format_exc(limit=3)})
+        return fn
+    return wrap
+
+
+def wait_job(job_id, timeout=20.0):
+    deadline = time.time() + timeout
+    while True:
+        job = client.show_job(ShowJobRequest(job_id=job_id))
+        if job.status in ("SUCCESS", "FAIL"):
+            return job
+        if time.time() > deadline:
+            raise AssertionError(f"job {job_id} still {job.status}")
+        time.sleep(0.1)
+
+
+def expect(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+state = {}
+
+
+@check("list public images (E1) with SDK models")
+def _():
+    res = client.list_images(ListImagesRequest(imagetype="gold", limit=10))
+    expect(len(res.images) >= 1, "no public images")
+    first = res.images[0]
+    expect(first.visibility == "public" and first.imagetype == "gold", f"unexpected {first.visibility}/{first.imagetype}")
+    return {"count": len(res.images), "platform": first.platform}
+
+
+@check("create an image from an OBS file (E3) and wait for its job (E18)")
+def _():
+    body = CreateImageRequestBody(
+        name="sdk-golden",
+        image_url="images-bucket:ubuntu-24.04.qcow2",
+        min_disk=40,
+        os_version="Ubuntu 24.04 server 64bit",
+        image_tags=[TagKeyValue(key="team", value="platform")],
+    )
+    res = client.create_image(CreateImageRequest(body=body))
+    job = wait_job(res.job_id)
+    expect(job.status == "SUCCESS", f"job {job.status}: {job.fail_reason}")
+    expect(job.job_type == "imsImportImageJob", job.job_type)
+    state["image_id"] = job.entities.image_id
+    return {"job_id": res.job_id, "image_id": job.entities.image_id}
+
+
+@check("query the image by id (E1 ?id=)")
+def _():
+    res = client.list_images(ListImagesRequest(id=state["image_id"]))
+    expect(len(res.images) == 1, "image not found by id")
+    image = res.images[0]
+    expect(image.status == "active", image.status)
+    expect(image.os_version == "Ubuntu 24.04 server 64bit", image.os_version)
+    expect(image.image_size not in (None, "0"), f"__image_size {image.image_size}")
+    return {"status": image.status, "disk_format": image.disk_format, "tags": image.tags}
+
+
+@check("update the image by JSON patch (E2)")
+def _():
+    res = client.update_image(UpdateImageRequest(image_id=state["image_id"], body=[
+        UpdateImageRequestBody(op="replace", path="/name", value="sdk-golden-renamed"),
+        UpdateImageRequestBody(op="add", path="/__description", value="made by the official SDK"),
+    ]))
+    expect(res.name == "sdk-golden-renamed", res.name)
+    expect(res.description == "made by the official SDK", res.description)
+    return {"name": res.name}
+
+
+@check("tags: batch create, list, delete one (E23, E25, E24)")
+def _():
+    client.batch_add_or_delete_tags(BatchAddOrDeleteTagsRequest(image_id=state["image_id"], body=BatchAddOrDeleteTagsRequestBody(
+        action="create", tags=[ResourceTag(key="env", value="test"), ResourceTag(key="owner", value="sdk")])))
+    tags = client.list_image_tags(ListImageTagsRequest(image_id=state["image_id"])).tags
+    keys = sorted(t.key for t in tags)
+    expect(keys == ["env", "owner", "team"], f"tags {keys}")
+    client.delete_image_tag(DeleteImageTagRequest(image_id=state["image_id"], key="owner"))
+    tags = client.list_image_tags(ListImageTagsRequest(image_id=state["image_id"])).tags
+    expect(sorted(t.key for t in tags) == ["env", "team"], "tag not deleted")
+    return {"keys": keys}
+
+
+@check("share with another project (E10) and list members (E13)")
+def _():
+    res = client.batch_add_members(BatchAddMembersRequest(body=BatchAddMembersRequestBody(images=[state["image_id"]], projects=[member_project_id])))
+    job = wait_job(res.job_id)
+    expect(job.status == "SUCCESS", job.status)
+    members = client.list_image_members(ListImageMembersRequest(image_id=state["image_id"])).members
+    expect([m.member_id for m in members] == [member_project_id], f"members {members}")
+    expect(members[0].status == "pending", members[0].status)
+    return {"member_status": members[0].status}
+
+
+@check("quota (E17) and OS versions (E9)")
+def _():
+    quota = client.show_image_quota(ShowImageQuotaRequest()).quotas.resources[0]
+    expect(quota.type == "image" and quota.used >= 1, f"quota {quota}")
+    versions = client.list_os_versions(ListOsVersionsRequest(tag="uefi")).body
+    expect(len(versions) >= 1 and versions[0].version_list[0].os_bit in (32, 64), "os versions")
+    return {"used": quota.used, "quota": quota.quota, "platforms": len(versions)}
+
+
+@check("copy in region (E15)")
+def _():
+    res = client.copy_image_in_region(CopyImageInRegionRequest(image_id=state["image_id"], body=CopyImageInRegionRequestBody(name="sdk-copy")))
+    job = wait_job(res.job_id)
+    expect(job.status == "SUCCESS", job.status)
+    state["copy_id"] = job.entities.image_id
+    expect(state["copy_id"] != state["image_id"], "copy has the source id")
+    return {"copy_id": state["copy_id"]}
+
+
+@check("Glance-compatible: list with pagination, show, delete (N1, N2, N4)")
+def _():
+    page = client.glance_list_images(GlanceListImagesRequest(limit=1, owner=project_id))
+    expect(len(page.images) == 1 and page.first, "first page")
+    expect(page.next is not None, "no next link although more images exist")
+    shown = client.glance_show_image(GlanceShowImageRequest(image_id=state["copy_id"]))
+    expect(shown.name == "sdk-copy", shown.name)
+    client.glance_delete_image(GlanceDeleteImageRequest(image_id=state["copy_id"]))
+    try:
+        client.glance_show_image(GlanceShowImageRequest(image_id=state["copy_id"]))
+        raise AssertionError("deleted image still shown")
+    except exceptions.ClientRequestException as e:
+        expect(e.status_code == 404, f"status {e.status_code}")
+    return {"next": page.next}
+
+
+@check("service errors reach the SDK with their code (IMG.0027)")
+def _():
+    try:
+        client.update_image(UpdateImageRequest(image_id="00000000-0000-4000-a000-000000000000", body=[
+            UpdateImageRequestBody(op="replace", path="/name", value="x")]))
+        raise AssertionError("update of an unknown image succeeded")
+    except exceptions.ClientRequestException as e:
+        expect(e.status_code == 400 and e.error_code == "IMG.0027", f"{e.status_code} {e.error_code} {e.error_msg}")
+        return {"error_code": e.error_code, "request_id": e.request_id}
+
+
+@check("a wrong secret key is refused by the gateway (APIGW.0301)")
+def _():
+    bad = (
+        ImsClient.new_builder()
+        .with_credentials(BasicCredentials(ak, sk[:-1] + ("A" if sk[-1] != "A" else "B"), project_id))
+        .with_endpoints([endpoint])
+        .with_http_config(config)
+        .build()
+    )
+    try:
+        bad.show_image_quota(ShowImageQuotaRequest())
+        raise AssertionError("a wrong signature was accepted")
+    except exceptions.ClientRequestException as e:
+        expect(e.status_code == 401 and e.error_code == "APIGW.0301", f"{e.status_code} {e.error_code}")
+        return {"error_code": e.error_code}
+
+
+@check("delete the image (N4)")
+def _():
+    client.glance_delete_image(GlanceDeleteImageRequest(image_id=state["image_id"]))
+    res = client.list_images(ListImagesRequest(id=state["image_id"]))
+    expect(res.images == [], "image still listed")
+    return {}
+
+
+for r in results:
+    print(json.dumps(r))
+sys.exit(0 if all(r["ok"] for r in results) else 1)
