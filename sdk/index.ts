@@ -3,3 +3,4 @@
  * and Open Telekom Cloud.
  */
 export { Probe, type ProbeArgs } from "./probe";
+export { signRequest, type SignInput, type SignOutput } from "../provider/client/core/signer";

@@ -1,0 +1,227 @@
+/**
+ * Authentication: AK/SK signing, or IAM password tokens scoped to a project (auth.md §1, §3).
+ *
+ * Tokens and resolved project ids are cached per process (on globalThis, so every copy of this
+ * module shares them) and concurrent callers share one request: one token request per
+ * credential and project, however many resources ask.
+ */
+import { ImsApiError, parseServiceError, registerSecret } from "./errors";
+import { sdkDate, signRequest } from "./signer";
+import { send, userAgent, type HttpRequest, type TransportOptions } from "./transport";
+
+export type Credentials =
+  | { kind: "aksk"; accessKey: string; secretKey: string; securityToken?: string }
+  | { kind: "password"; domainName: string; userName: string; password: string }
+  | { kind: "token"; token: string };
+
+export interface AuthSettings {
+  credentials: Credentials;
+  /** IAM auth URL, ending in /v3. */
+  authUrl: string;
+  region: string;
+  /** The project: by id, or by name (default: the region's default project, named like the region). */
+  projectId?: string;
+  projectName?: string;
+}
+
+interface CachedToken {
+  token: string;
+  projectId: string;
+  refreshAt: number;
+  expiresAt: number;
+}
+
+interface Caches {
+  tokens: Map<string, CachedToken>;
+  pendingTokens: Map<string, Promise<CachedToken>>;
+  projects: Map<string, Promise<string>>;
+  tokenRequests: number;
+}
+
+const REGISTRY = Symbol.for("pulumi-ims.auth.caches");
+const caches: Caches = ((globalThis as Record<symbol, unknown>)[REGISTRY] as Caches) ??
+  ((globalThis as Record<symbol, unknown>)[REGISTRY] = {
+    tokens: new Map(),
+    pendingTokens: new Map(),
+    projects: new Map(),
+    tokenRequests: 0,
+  } satisfies Caches);
+
+/** How many IAM token requests this process made (benchmarks and tests). */
+export const tokenRequestCount = (): number => caches.tokenRequests;
+
+/** Forgets every cached token and project id (tests). */
+export function clearAuthCaches(): void {
+  caches.tokens.clear();
+  caches.pendingTokens.clear();
+  caches.projects.clear();
+  caches.tokenRequests = 0;
+}
+
+/** Refresh when less than a tenth of the lifetime, or an hour, is left. */
+function refreshPoint(issuedAt: number, expiresAt: number): number {
+  return expiresAt - Math.min(3600_000, (expiresAt - issuedAt) / 10);
+}
+
+async function iamCall(request: HttpRequest, transport: TransportOptions, operation: string): Promise<{ status: number; headers: Record<string, string>; json: unknown }> {
+  const res = await send(request, transport);
+  const text = res.body.toString("utf8");
+  if (res.status >= 300) {
+    const err = parseServiceError(text);
+    throw new ImsApiError({
+      operation,
+      method: request.method,
+      path: request.url.pathname,
+      status: res.status,
+      code: err.code,
+      serviceMessage: err.message,
+      requestId: res.headers["x-request-id"] ?? res.headers["x-iam-trace-id"],
+    });
+  }
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+}
+
+export class Authenticator {
+  private readonly key: string;
+
+  constructor(
+    readonly settings: AuthSettings,
+    private readonly transport: TransportOptions,
+  ) {
+    const c = settings.credentials;
+    if (c.kind === "aksk") {
+      registerSecret(c.secretKey);
+      registerSecret(c.securityToken);
+    } else if (c.kind === "password") registerSecret(c.password);
+    else registerSecret(c.token);
+    const who = c.kind === "aksk" ? `ak:${c.accessKey}` : c.kind === "password" ? `user:${c.domainName}/${c.userName}` : "token";
+    this.key = `${settings.authUrl}|${who}|${settings.projectId ?? settings.projectName ?? settings.region}`;
+  }
+
+  get usesTokens(): boolean {
+    return this.settings.credentials.kind !== "aksk";
+  }
+
+  /** The project id requests go to, resolved once per process. */
+  async projectId(): Promise<string> {
+    if (this.settings.projectId) return this.settings.projectId;
+    const c = this.settings.credentials;
+    if (c.kind === "password") return (await this.token()).projectId;
+    let pending = caches.projects.get(this.key);
+    if (!pending) {
+      pending = this.lookUpProject();
+      caches.projects.set(this.key, pending);
+      pending.catch(() => caches.projects.delete(this.key));
+    }
+    return pending;
+  }
+
+  private async lookUpProject(): Promise<string> {
+    const name = this.settings.projectName ?? this.settings.region;
+    const url = new URL(`${this.settings.authUrl}/projects?name=${encodeURIComponent(name)}`);
+    const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
+    const request: HttpRequest = { method: "GET", url, headers };
+    this.applyAuth(request, await this.currentToken());
+    const { json } = await iamCall(request, this.transport, "resolve project");
+    const projects = ((json as { projects?: { id: string; name: string }[] })?.projects ?? []).filter((p) => p.name === name);
+    if (projects.length === 0) {
+      throw new Error(`No project named "${name}" is visible to these credentials: set ims:projectId or ims:projectName (HW_PROJECT_ID / HW_PROJECT_NAME).`);
+    }
+    if (projects.length > 1) throw new Error(`Several projects are named "${name}": set ims:projectId (HW_PROJECT_ID).`);
+    return projects[0].id;
+  }
+
+  private async currentToken(): Promise<string | undefined> {
+    const c = this.settings.credentials;
+    if (c.kind === "token") return c.token;
+    if (c.kind === "password") return (await this.token()).token;
+    return undefined;
+  }
+
+  /** A valid token for password credentials; fetched once and shared. */
+  private async token(): Promise<CachedToken> {
+    const cached = caches.tokens.get(this.key);
+    if (cached && Date.now() < cached.refreshAt) return cached;
+    let pending = caches.pendingTokens.get(this.key);
+    if (!pending) {
+      pending = this.requestToken().finally(() => caches.pendingTokens.delete(this.key));
+      caches.pendingTokens.set(this.key, pending);
+    }
+    return pending;
+  }
+
+  private async requestToken(): Promise<CachedToken> {
+    const c = this.settings.credentials;
+    if (c.kind !== "password") throw new Error("token requested without password credentials");
+    const scope = this.settings.projectId ? { id: this.settings.projectId } : { name: this.settings.projectName ?? this.settings.region };
+    const body = Buffer.from(
+      JSON.stringify({
+        auth: {
+          identity: { methods: ["password"], password: { user: { name: c.userName, password: c.password, domain: { name: c.domainName } } } },
+          scope: { project: scope },
+        },
+      }),
+    );
+    caches.tokenRequests += 1;
+    const issuedAt = Date.now();
+    const { headers, json } = await iamCall(
+      {
+        method: "POST",
+        url: new URL(`${this.settings.authUrl}/auth/tokens?nocatalog=true`),
+        headers: { "Content-Type": "application/json;charset=UTF-8", "User-Agent": userAgent() },
+        body,
+      },
+      this.transport,
+      "get an IAM token",
+    );
+    const token = headers["x-subject-token"];
+    const info = (json as { token?: { expires_at?: string; project?: { id?: string } } })?.token;
+    if (!token || !info?.project?.id) throw new Error("IAM answered without a token or project: check ims:authUrl");
+    registerSecret(token);
+    const expiresAt = Date.parse(info.expires_at ?? "") || issuedAt + 3600_000;
+    const cached: CachedToken = { token, projectId: info.project.id, expiresAt, refreshAt: refreshPoint(issuedAt, expiresAt) };
+    caches.tokens.set(this.key, cached);
+    return cached;
+  }
+
+  /**
+   * Drops a token the gateway refused, so the next call fetches a new one; a newer token that
+   * another call already fetched stays (calls in flight with the old token share one renewal).
+   */
+  invalidate(refused?: string): void {
+    const cached = caches.tokens.get(this.key);
+    if (cached && (refused === undefined || cached.token === refused)) caches.tokens.delete(this.key);
+  }
+
+  /** Adds the authentication headers to a request (a fresh signature each time it is sent). */
+  async authorize(request: HttpRequest): Promise<void> {
+    const c = this.settings.credentials;
+    if (c.kind === "aksk") {
+      request.headers["X-Project-Id"] = await this.projectId();
+      this.applyAuth(request, undefined);
+    } else {
+      this.applyAuth(request, await this.currentToken());
+    }
+  }
+
+  private applyAuth(request: HttpRequest, token: string | undefined): void {
+    if (token !== undefined) {
+      request.headers["X-Auth-Token"] = token;
+      return;
+    }
+    const c = this.settings.credentials;
+    if (c.kind !== "aksk") return;
+    request.headers["X-Sdk-Date"] = sdkDate();
+    request.headers.Host = request.url.host;
+    if (c.securityToken) request.headers["X-Security-Token"] = c.securityToken;
+    const signed = signRequest({
+      accessKey: c.accessKey,
+      secretKey: c.secretKey,
+      method: request.method,
+      url: request.url,
+      headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== "user-agent")),
+      body: request.body ?? "",
+    });
+    request.headers.Authorization = signed.authorization;
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The request engine: every operation is data (method, path template, expected statuses, whether
+ * it may be repeated, response schema) run by one `call`: build the URL, authenticate, send,
+ * retry when safe, check the answer.
+ */
+import type { z } from "zod";
+import { Authenticator, type AuthSettings } from "./auth";
+import { ImsApiError, ImsNetworkError, ImsOutcomeUnknownError, parseServiceError, redact } from "./errors";
+import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
+import { DEFAULT_TRANSPORT, send, userAgent, type HttpRequest, type HttpResponse, type TransportOptions } from "./transport";
+
+export interface OperationSpec<Out = unknown> {
+  /** Name used in errors, e.g. "createImage". */
+  name: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+  /** Path template, e.g. `/v1/{project_id}/jobs/{job_id}`; `{project_id}` is filled in. */
+  path: string;
+  /** Statuses that mean success. */
+  expect: readonly number[];
+  /** True when repeating the request cannot do harm (reads, deletes, absolute updates). */
+  idempotent: boolean;
+  /** Validates a JSON answer (strict on the fields used, tolerant of others). */
+  response?: z.ZodType<Out>;
+  /** Content type of a JSON body (default `application/json;charset=UTF-8`). */
+  contentType?: string;
+}
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+export interface CallInput {
+  params?: Record<string, string>;
+  query?: Record<string, QueryValue>;
+  /** A JSON body. */
+  body?: unknown;
+  /** A binary body (sent as application/octet-stream, signed as UNSIGNED-PAYLOAD). */
+  rawBody?: Buffer;
+  signal?: AbortSignal;
+  /** Give up retrying after this many milliseconds from the call's start. */
+  timeoutMs?: number;
+}
+
+export interface CallResult<Out> {
+  status: number;
+  body: Out;
+  headers: Record<string, string>;
+  requestId?: string;
+}
+
+export interface ClientSettings {
+  auth: AuthSettings;
+  /** IMS endpoint of the region, e.g. https://ims.ap-southeast-1.myhuaweicloud.com. */
+  endpoint: string;
+  retry?: Partial<RetryPolicy>;
+  transport?: Partial<TransportOptions>;
+  /** Default time budget of one call, retries included (default 120 s). */
+  callTimeoutMs?: number;
+}
+
+/** RFC 3986 unreserved characters stay, everything else is percent-encoded (never `+` for space). */
+const encode = (v: string): string => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+export function buildQuery(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return "";
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [String(value)];
+    for (const v of values) parts.push(`${encode(key)}=${encode(v)}`);
+  }
+  return parts.length ? `?${parts.join("&")}` : "";
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+
+export class ApiClient {
+  readonly auth: Authenticator;
+  readonly endpoint: string;
+  readonly retry: RetryPolicy;
+  readonly transport: TransportOptions;
+  private readonly callTimeoutMs: number;
+
+  constructor(settings: ClientSettings) {
+    this.transport = { ...DEFAULT_TRANSPORT, ...settings.transport };
+    this.retry = { ...DEFAULT_RETRY, ...settings.retry };
+    this.auth = new Authenticator(settings.auth, this.transport);
+    this.endpoint = settings.endpoint.replace(/\/+$/, "");
+    this.callTimeoutMs = settings.callTimeoutMs ?? 120_000;
+  }
+
+  projectId(): Promise<string> {
+    return this.auth.projectId();
+  }
+
+  private async url(op: OperationSpec<unknown>, input: CallInput): Promise<URL> {
+    const params = { ...(input.params ?? {}) };
+    if (op.path.includes("{project_id}") && params.project_id === undefined) params.project_id = await this.projectId();
+    const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = params[name];
+      if (value === undefined || value === "") throw new Error(`${op.name}: the path parameter ${name} is missing`);
+      return encode(value);
+    });
+    return new URL(`${this.endpoint}${path}${buildQuery(input.query)}`);
+  }
+
+  /** Runs one operation; see {@link OperationSpec}. */
+  async call<Out>(op: OperationSpec<Out>, input: CallInput = {}): Promise<CallResult<Out>> {
+    const url = await this.url(op, input);
+    const deadline = Date.now() + (input.timeoutMs ?? this.callTimeoutMs);
+    const body = input.rawBody ?? (input.body !== undefined ? Buffer.from(JSON.stringify(input.body)) : undefined);
+    let reauthenticated = false;
+    for (let attempt = 0; ; attempt++) {
+      const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
+      if (input.rawBody) {
+        headers["Content-Type"] = "application/octet-stream";
+        headers["X-Sdk-Content-Sha256"] = "UNSIGNED-PAYLOAD";
+      } else if (body !== undefined) headers["Content-Type"] = op.contentType ?? "application/json;charset=UTF-8";
+      const request: HttpRequest = { method: op.method, url, headers, ...(body ? { body } : {}), ...(input.signal ? { signal: input.signal } : {}) };
+      await this.auth.authorize(request);
+
+      let response: HttpResponse;
+      try {
+        response = await send(request, this.transport);
+      } catch (error) {
+        if (input.signal?.aborted) throw error;
+        if ((error as { code?: string }).code === "ENOTFOUND") throw new ImsNetworkError(op.name, error, true);
+        const unsent = neverSent(error);
+        const decision = decide({ kind: "network", neverSent: unsent }, op.idempotent, this.auth.usesTokens);
+        if (decision === "outcome-unknown") throw new ImsOutcomeUnknownError(op.name, error);
+        const delay = backoffDelay(attempt, this.retry);
+        if (attempt >= this.retry.maxRetries || Date.now() + delay > deadline) throw new ImsNetworkError(op.name, error, unsent);
+        await sleep(delay, input.signal);
+        continue;
+      }
+
+      if (op.expect.includes(response.status)) return this.result(op, response);
+
+      const text = response.body.toString("utf8");
+      const service = parseServiceError(text);
+      const error = new ImsApiError({
+        operation: op.name,
+        method: op.method,
+        path: op.path,
+        status: response.status,
+        code: service.code,
+        serviceMessage: service.message,
+        requestId: response.headers["x-request-id"],
+        retryAfterMs: parseRetryAfter(response.headers["retry-after"]),
+      });
+      const tokenExpired = response.status === 401 && (service.code === "APIGW.0307" || /token expires|must be updated/i.test(service.message));
+      const decision = decide({ kind: "response", status: response.status, code: service.code, tokenExpired }, op.idempotent, this.auth.usesTokens);
+      if (decision === "reauthenticate" && !reauthenticated) {
+        reauthenticated = true;
+        this.auth.invalidate(request.headers["X-Auth-Token"]);
+        attempt -= 1;
+        continue;
+      }
+      if (decision === "outcome-unknown") throw new ImsOutcomeUnknownError(op.name, error);
+      if (decision !== "retry") throw error;
+      const delay = Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt, this.retry));
+      if (attempt >= this.retry.maxRetries || Date.now() + delay > deadline) throw error;
+      await sleep(delay, input.signal);
+    }
+  }
+
+  private result<Out>(op: OperationSpec<Out>, response: HttpResponse): CallResult<Out> {
+    const requestId = response.headers["x-request-id"];
+    const type = response.headers["content-type"] ?? "";
+    let body: unknown = undefined;
+    if (response.body.length > 0) {
+      if (type.includes("json")) {
+        try {
+          body = JSON.parse(response.body.toString("utf8"));
+        } catch {
+          throw new Error(`${op.name}: the service answered with invalid JSON [request id ${requestId ?? "?"}]`);
+        }
+      } else body = response.body;
+    }
+    if (op.response) {
+      const parsed = op.response.safeParse(body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(
+          redact(`${op.name}: unexpected answer from the service at ${issue.path.join(".") || "(body)"}: ${issue.message} [request id ${requestId ?? "?"}]`),
+        );
+      }
+      body = parsed.data;
+    }
+    return { status: response.status, body: body as Out, headers: response.headers, ...(requestId ? { requestId } : {}) };
+  }
+}

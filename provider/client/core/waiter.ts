@@ -1,0 +1,159 @@
+/**
+ * Waiting for IMS asynchronous jobs, and for any condition, with adaptive polling.
+ *
+ * A job is read through its progress view (`GET /v1/cloudimages/job/{job_id}`, with
+ * `process_percent`); from two readings the waiter predicts when the job ends and polls right
+ * after that moment. Without usable progress it polls on a geometric schedule (250 ms growing
+ * ×1.5 up to 10 s), jittered so that many waiters do not poll in step.
+ */
+import { z } from "zod";
+import { ImsApiError, ImsJobFailedError, ImsTimeoutError } from "./errors";
+
+export const JobSchema = z.looseObject({
+  status: z.enum(["INIT", "RUNNING", "SUCCESS", "FAIL"]),
+  job_id: z.string(),
+  job_type: z.string(),
+  begin_time: z.string().nullish(),
+  end_time: z.string().nullish(),
+  error_code: z.string().nullish(),
+  fail_reason: z.string().nullish(),
+  entities: z.looseObject({ process_percent: z.number().nullish() }).nullish(),
+});
+
+export type Job = z.infer<typeof JobSchema>;
+
+export interface PollSchedule {
+  firstMs: number;
+  factor: number;
+  maxMs: number;
+  /** Relative jitter of each delay, e.g. 0.1 for ±10 %. */
+  jitter: number;
+  /** Added after a predicted end, to land just after it. */
+  marginMs: number;
+  /** Longest delay when following a prediction. */
+  maxPredictedMs: number;
+}
+
+export const DEFAULT_SCHEDULE: PollSchedule = { firstMs: 250, factor: 1.5, maxMs: 10_000, jitter: 0.1, marginMs: 60, maxPredictedMs: 10_000 };
+
+/** The n-th delay of the geometric schedule (n from 0), jittered. */
+export function geometricDelay(n: number, s: PollSchedule = DEFAULT_SCHEDULE, random: () => number = Math.random): number {
+  const base = Math.min(s.maxMs, s.firstMs * s.factor ** n);
+  return Math.round(base * (1 + s.jitter * (2 * random() - 1)));
+}
+
+export interface ProgressSample {
+  /** Local time of the reading (ms). */
+  at: number;
+  /** process_percent, 0 to 1. */
+  percent: number;
+}
+
+/**
+ * The delay until the next poll, from the first and last progress readings: just after the
+ * predicted end when it is near, else 85 % of the way there (early readings are coarse, and a
+ * later one with a longer baseline predicts better), or undefined when the readings allow no
+ * prediction (no progress yet, or none made).
+ */
+export function predictedDelay(samples: readonly ProgressSample[], s: PollSchedule = DEFAULT_SCHEDULE): number | undefined {
+  if (samples.length < 2) return undefined;
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const progress = last.percent - first.percent;
+  if (!(progress > 0) || last.percent >= 1) return undefined;
+  const remaining = ((1 - last.percent) * (last.at - first.at)) / progress;
+  const delay = remaining > 1000 ? remaining * 0.85 : remaining + s.marginMs;
+  return Math.max(50, Math.min(s.maxPredictedMs, Math.round(delay)));
+}
+
+export interface JobProgress {
+  jobId: string;
+  status: Job["status"];
+  elapsedMs: number;
+  polls: number;
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+  schedule?: PollSchedule;
+}
+
+/** Reads a job: the progress view if `withProgress`, else the plain view. */
+export type JobReader = (jobId: string, withProgress: boolean) => Promise<Job>;
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
+/** Polls until the job ends: SUCCESS → the job; FAIL → ImsJobFailedError; deadline → ImsTimeoutError. */
+export async function waitForJob(read: JobReader, jobId: string, options: WaitOptions): Promise<Job> {
+  const schedule = options.schedule ?? DEFAULT_SCHEDULE;
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  const samples: ProgressSample[] = [];
+  let withProgress = true;
+  let fallbackStep = 0;
+  let polls = 0;
+  for (;;) {
+    let job: Job;
+    try {
+      job = await read(jobId, withProgress);
+    } catch (error) {
+      // The progress view is not served everywhere: use the plain one from then on.
+      if (withProgress && error instanceof ImsApiError && (error.status === 404 || error.code === "APIGW.0101")) {
+        withProgress = false;
+        continue;
+      }
+      throw error;
+    }
+    polls += 1;
+    options.onProgress?.({ jobId, status: job.status, elapsedMs: Date.now() - started, polls });
+    if (job.status === "SUCCESS") return job;
+    if (job.status === "FAIL") {
+      throw new ImsJobFailedError(jobId, job.job_type, job.error_code ?? null, job.fail_reason ?? null, (job.entities ?? {}) as Record<string, unknown>);
+    }
+    const percent = job.entities?.process_percent;
+    if (typeof percent === "number" && percent >= 0 && percent <= 1) samples.push({ at: Date.now(), percent });
+    let delay = predictedDelay(samples, schedule);
+    if (delay === undefined) delay = geometricDelay(fallbackStep++, schedule);
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new ImsTimeoutError(
+        `IMS job ${jobId} (${job.job_type}) was still ${job.status} after ${Math.round(options.timeoutMs / 1000)} s; ` +
+          "it may still finish: raise the timeout, and a later run waits for the same job",
+        jobId,
+        job.status,
+      );
+    }
+    await sleep(Math.min(delay, left), options.signal);
+  }
+}
+
+/** Polls `probe` until it returns a value other than undefined, on the geometric schedule. */
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  options: { timeoutMs: number; signal?: AbortSignal; schedule?: PollSchedule },
+): Promise<T> {
+  const schedule = options.schedule ?? DEFAULT_SCHEDULE;
+  const deadline = Date.now() + options.timeoutMs;
+  for (let n = 0; ; n++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    const left = deadline - Date.now();
+    if (left <= 0) throw new ImsTimeoutError(`Timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what}.`);
+    await sleep(Math.min(geometricDelay(n, schedule), left), options.signal);
+  }
+}

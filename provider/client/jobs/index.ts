@@ -1,0 +1,39 @@
+/** Asynchronous jobs: reading them, and waiting for them with the adaptive waiter. */
+import type { ApiClient, OperationSpec } from "../core/client";
+import { JobSchema, waitForJob, type Job, type WaitOptions } from "../core/waiter";
+
+export const jobOperations = {
+  getJob: { name: "getJob", method: "GET", path: "/v1/{project_id}/jobs/{job_id}", expect: [200], idempotent: true, response: JobSchema },
+  getJobProgress: { name: "getJobProgress", method: "GET", path: "/v1/cloudimages/job/{job_id}", expect: [200], idempotent: true, response: JobSchema },
+} satisfies Record<string, OperationSpec<Job>>;
+
+/** Where a finished job names its images (reference §3.15): `image_id`, else the sub-jobs'. */
+export function jobImageIds(job: Job): string[] {
+  const entities = (job.entities ?? {}) as { image_id?: unknown; sub_jobs_result?: { entities?: { image_id?: unknown } }[]; __data_images?: unknown };
+  const ids: string[] = [];
+  if (typeof entities.image_id === "string" && entities.image_id) ids.push(entities.image_id);
+  for (const sub of entities.sub_jobs_result ?? []) {
+    const id = sub.entities?.image_id;
+    if (typeof id === "string" && id && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+export class JobsApi {
+  constructor(private readonly api: ApiClient) {}
+
+  async get(jobId: string): Promise<Job> {
+    return (await this.api.call(jobOperations.getJob, { params: { job_id: jobId } })).body;
+  }
+
+  async progress(jobId: string): Promise<Job> {
+    return (await this.api.call(jobOperations.getJobProgress, { params: { job_id: jobId } })).body;
+  }
+
+  /** Waits for the job; FAIL → ImsJobFailedError, deadline → ImsTimeoutError (with the job id). */
+  wait(jobId: string, options: WaitOptions): Promise<Job> {
+    return waitForJob((id, withProgress) => (withProgress ? this.progress(id) : this.get(id)), jobId, options);
+  }
+}
+
+export type { Job } from "../core/waiter";
