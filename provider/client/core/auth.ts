@@ -5,6 +5,7 @@
  * module shares them) and concurrent callers share one request: one token request per
  * credential and project, however many resources ask.
  */
+import { createHash } from "node:crypto";
 import { ImsApiError, parseServiceError, registerSecret } from "./errors";
 import { sdkDate, signRequest } from "./signer";
 import { send, userAgent, type HttpRequest, type TransportOptions } from "./transport";
@@ -94,8 +95,14 @@ export class Authenticator {
       registerSecret(c.securityToken);
     } else if (c.kind === "password") registerSecret(c.password);
     else registerSecret(c.token);
+    // The secret takes part (as a digest): a token or project fetched with one password or
+    // token must not serve a client given another (a wrong password must fail, not borrow).
+    const secret = createHash("sha256")
+      .update(c.kind === "aksk" ? c.secretKey : c.kind === "password" ? c.password : c.token)
+      .digest("hex")
+      .slice(0, 16);
     const who = c.kind === "aksk" ? `ak:${c.accessKey}` : c.kind === "password" ? `user:${c.domainName}/${c.userName}` : "token";
-    this.key = `${settings.authUrl}|${who}|${settings.projectId ?? settings.projectName ?? settings.region}`;
+    this.key = `${settings.authUrl}|${who}:${secret}|${settings.projectId ?? settings.projectName ?? settings.region}`;
   }
 
   get usesTokens(): boolean {
@@ -220,7 +227,7 @@ export class Authenticator {
       method: request.method,
       url: request.url,
       headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== "user-agent")),
-      body: request.body ?? "",
+      body: Buffer.isBuffer(request.body) ? request.body : "",
     });
     request.headers.Authorization = signed.authorization;
   }

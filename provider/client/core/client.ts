@@ -3,6 +3,7 @@
  * it may be repeated, response schema) run by one `call`: build the URL, authenticate, send,
  * retry when safe, check the answer.
  */
+import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { Authenticator, type AuthSettings } from "./auth";
 import { ImsApiError, ImsNetworkError, ImsOutcomeUnknownError, parseServiceError, redact } from "./errors";
@@ -34,6 +35,8 @@ export interface CallInput {
   body?: unknown;
   /** A binary body (sent as application/octet-stream, signed as UNSIGNED-PAYLOAD). */
   rawBody?: Buffer;
+  /** A streamed binary body (octet-stream, UNSIGNED-PAYLOAD); `open` is called for each attempt. */
+  stream?: { open: () => Readable; length: number };
   signal?: AbortSignal;
   /** Give up retrying after this many milliseconds from the call's start. */
   timeoutMs?: number;
@@ -118,12 +121,14 @@ export class ApiClient {
     let reauthenticated = false;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
-      if (input.rawBody) {
+      if (input.rawBody || input.stream) {
         headers["Content-Type"] = "application/octet-stream";
         headers["X-Sdk-Content-Sha256"] = "UNSIGNED-PAYLOAD";
+        if (input.stream) headers["Content-Length"] = String(input.stream.length);
       } else if (body !== undefined) headers["Content-Type"] = op.contentType ?? "application/json;charset=UTF-8";
       const request: HttpRequest = { method: op.method, url, headers, ...(body ? { body } : {}), ...(input.signal ? { signal: input.signal } : {}) };
       await this.auth.authorize(request);
+      if (input.stream) request.body = input.stream.open();
 
       let response: HttpResponse;
       try {

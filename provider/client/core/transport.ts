@@ -2,6 +2,7 @@
  * HTTP transport on undici: one keep-alive connection pool per origin, timeouts, and a cap on
  * requests in flight per origin, shared by every resource in the process.
  */
+import type { Readable } from "node:stream";
 import { Pool } from "undici";
 import { packageInfo } from "../../package-info";
 
@@ -26,7 +27,7 @@ export interface HttpRequest {
   method: string;
   url: URL;
   headers: Record<string, string>;
-  body?: Buffer;
+  body?: Buffer | Readable;
   signal?: AbortSignal;
 }
 

@@ -1,4 +1,7 @@
 /** Image calls: listing and paging, creation from every source, updates, export, deletion. */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import type { ApiClient } from "../core/client";
 import { ImsApiError } from "../core/errors";
 import { waitUntil } from "../core/waiter";
@@ -161,9 +164,43 @@ export class ImagesApi {
     return (await this.api.call(ops.glanceCreateImage, { body: { container_format: "bare", visibility: "private", ...body } })).body;
   }
 
-  /** `PUT /v2/images/{id}/file`: uploads the bytes (AK/SK requests are signed as UNSIGNED-PAYLOAD). */
+  /** `PUT /v2/images/{id}/file` with bytes in memory (AK/SK requests are signed as UNSIGNED-PAYLOAD). */
   async glanceUpload(imageId: string, bytes: Buffer): Promise<void> {
     await this.api.call(ops.glanceUploadFile, { params: { image_id: imageId }, rawBody: bytes, timeoutMs: 30 * 60_000 });
+  }
+
+  /**
+   * `PUT /v2/images/{id}/file`, streaming a local file; returns the file's MD5 (hex), which the
+   * image's `checksum` must equal once it is active (see {@link waitUntilActive}).
+   */
+  async glanceUploadFile(imageId: string, path: string): Promise<{ md5: string; size: number }> {
+    const { size } = await stat(path);
+    const hash = createHash("md5");
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    const md5 = hash.digest("hex");
+    await this.api.call(ops.glanceUploadFile, {
+      params: { image_id: imageId },
+      stream: { open: () => createReadStream(path), length: size },
+      timeoutMs: 60 * 60_000,
+    });
+    return { md5, size };
+  }
+
+  /**
+   * Waits until the image is active; a `killed` image is an error, and so is a checksum other
+   * than `expectedMd5` when one is given.
+   */
+  async waitUntilActive(imageId: string, options: { timeoutMs: number; expectedMd5?: string; signal?: AbortSignal }): Promise<Image> {
+    const image = await waitUntil(`image ${imageId} to become active`, async () => {
+      const current = await this.get(imageId);
+      if (!current) throw new Error(`image ${imageId} disappeared while waiting for it to become active`);
+      if (current.status === "killed") throw new Error(`image ${imageId} ended in status killed: its file could not be imported`);
+      return current.status === "active" ? current : undefined;
+    }, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    if (options.expectedMd5 && image.checksum && image.checksum !== options.expectedMd5) {
+      throw new Error(`image ${imageId} has checksum ${image.checksum}, but the uploaded file's MD5 is ${options.expectedMd5}: the upload was corrupted`);
+    }
+    return image;
   }
 
   async osVersions(tags: string[] = []) {
