@@ -128,6 +128,9 @@ function json(text: string | undefined, what: string): unknown {
   }
 }
 
+/** `bucket/key` for an admin URL, each segment percent-encoded (keys may hold spaces, `#` or `?`). */
+const objectPath = (bucket: string, key: string): string => `${encodeURIComponent(bucket)}/${key.split("/").map(encodeURIComponent).join("/")}`;
+
 async function command(name: string, args: string[]): Promise<unknown> {
   const url = (takeFlag(args, "--url") ?? process.env.IMS_EMULATOR_URL ?? `http://127.0.0.1:${DEFAULT_PORT}`).replace(/\/$/, "");
   const [a, b, c, d] = args;
@@ -144,12 +147,13 @@ async function command(name: string, args: string[]): Promise<unknown> {
     case "put-object": {
       if (!a || !b || !c) throw new UsageError("put-object needs <bucket> <key> <file>");
       const region = takeFlag(args, "--region");
-      return call(url, "PUT", `/objects/${encodeURIComponent(a)}/${b.split("/").map(encodeURIComponent).join("/")}${region ? `?region=${region}` : ""}`, readFileSync(c));
+      return call(url, "PUT", `/objects/${objectPath(a, b)}${region ? `?region=${encodeURIComponent(region)}` : ""}`, readFileSync(c));
     }
     case "get-object": {
       if (!a || !b) throw new UsageError("get-object needs <bucket> <key>");
       const out = takeFlag(args, "--out");
-      const bytes = (await call(url, "GET", `/objects/${encodeURIComponent(a)}/${b}`)) as Buffer;
+      // An empty object comes back as no body at all.
+      const bytes = ((await call(url, "GET", `/objects/${objectPath(a, b)}`)) as Buffer | undefined) ?? Buffer.alloc(0);
       if (out) writeFileSync(out, bytes);
       else process.stdout.write(bytes);
       return undefined;

@@ -9,7 +9,7 @@ import { newHex32, newUuid, UUID_PATTERN } from "./ids";
 import { asObject, optBool, optEnum, optInt, optObjectArray, optString, reqString, type Fields } from "./input";
 import { startJob, type NewJob } from "./jobs";
 import type { Image, ImageOrigin, Job, StoredObject, SubJob } from "./model";
-import { DEFAULT_OS_VERSION } from "./os-versions";
+import { DEFAULT_OS_VERSION, findOsVersion } from "./os-versions";
 import { checkDescription, checkName, checkOsVersion, checkRam, checkRange, readCreateTags } from "./rules";
 import type { Caller, World } from "./world";
 
@@ -117,8 +117,9 @@ function createFromInstance(world: World, caller: Caller, fields: Fields): Job {
   const common = commonFields(fields);
   const server = world.server(caller, reqString(fields, "instance_id", img("0012")));
   if (server.status !== "ACTIVE" && server.status !== "SHUTOFF") throw img("0010");
-  world.checkQuota(caller.project.id);
   const systemVolume = world.state.volumes.find((v) => v.id === server.systemVolumeId);
+  if (systemVolume && systemVolume.sizeGb > 1024) throw img("0111");
+  world.checkQuota(caller.project.id);
   const source = server.sourceImageId ? world.image(server.sourceImageId) : undefined;
   const image = newImage(world, caller, {
     name,
@@ -178,7 +179,7 @@ function createFromFile(world: World, caller: Caller, fields: Fields): Job {
   });
   if (dataFiles.length > 3) throw img("0001", "At most 3 data disk files may come with an image file.");
   const urls = [optString(fields, "image_url")!, ...dataFiles.map((d) => d.url)];
-  if (new Set(urls).size !== urls.length) throw img("0001", "The same image file URL is given twice.");
+  if (new Set(urls).size !== urls.length) throw img("0123");
 
   const object = world.objectAt(caller, urls[0]);
   const file = fileImage(object);
@@ -280,7 +281,7 @@ function createFromDataVolumes(world: World, caller: Caller, elements: Fields[],
     volume: world.volume(caller, reqString(e, "volume_id", img("0120"))),
   }));
   const servers = new Set(specs.map((s) => s.volume.serverId ?? `unattached:${s.volume.id}`));
-  if (servers.size > 1) throw img("0001", "The data disks belong to different ECSs.");
+  if (servers.size > 1) throw img("0140");
   if (specs.some((s) => s.volume.bootable)) throw img("0120", "A system disk cannot become a data image.");
   world.checkQuota(caller.project.id, specs.length);
   const images = specs.map((s) =>
@@ -375,7 +376,7 @@ export function createWholeImage(world: World, caller: Caller, body: unknown): J
     const kind = optEnum(fields, "whole_image_type", ["CBR", "CSBS"] as const, img("0001", "whole_image_type must be CBR or CSBS.")) ?? "CSBS";
     const backup = world.state.backups.find((b) => b.id === backupId && b.projectId === caller.project.id);
     if (!backup) throw img("0020");
-    if (backup.kind !== kind) throw img("0001", `The backup is a ${backup.kind} backup: set whole_image_type to ${backup.kind}.`);
+    if (backup.kind !== kind) throw img("0198", `The backup is a ${backup.kind} backup: set whole_image_type to ${backup.kind}.`);
     if (backup.imageId && world.image(backup.imageId)) throw img("0029");
     origin = { kind: "whole-backup", backupId, backupKind: kind };
     serverId = backup.serverId;
@@ -457,6 +458,26 @@ export function registerImage(world: World, caller: Caller, imageId: string, bod
 
 const EXPORT_FORMATS = ["qcow2", "vhd", "zvhd", "vmdk"] as const;
 
+/** Images derived from public images of these platforms cannot be exported (reference §3.8). */
+const NOT_EXPORTABLE_PLATFORMS = new Set(["Windows", "SUSE", "RedHat", "Ubuntu", "Oracle Linux"]);
+
+/** The public image `image` derives from, following `__originalimagename` (server source, copy source). */
+function publicAncestor(world: World, image: Image): Image | undefined {
+  const seen = new Set<string>();
+  for (let current: Image | undefined = image; current && !seen.has(current.id); ) {
+    if (current.imagetype === "gold") return current;
+    seen.add(current.id);
+    const parent: string | undefined = current.properties.__originalimagename;
+    current = parent ? world.image(parent) : undefined;
+  }
+  return undefined;
+}
+
+/** True while an export job of `image` runs. */
+function exporting(world: World, image: Image): boolean {
+  return world.state.jobs.some((j) => !j.settled && j.effect.kind === "export" && j.effect.imageId === image.id);
+}
+
 /** `POST /v1/cloudimages/{image_id}/file`: export to `bucket:key`. */
 export function exportImage(world: World, caller: Caller, imageId: string, body: unknown): Job {
   const fields = asObject(body);
@@ -467,11 +488,16 @@ export function exportImage(world: World, caller: Caller, imageId: string, body:
   if (image.origin.kind === "whole-instance" || image.origin.kind === "whole-backup") throw img("0128");
   if (image.virtualEnvType === "IsoImage") throw img("0167");
   if (image.status !== "active") throw img("0046");
+  const ancestor = publicAncestor(world, image);
+  const platform = ancestor ? findOsVersion(ancestor.osVersion)?.platform : undefined;
+  if (platform && NOT_EXPORTABLE_PLATFORMS.has(platform)) throw img("0071", `The image derives from the ${platform} public image ${ancestor!.id}.`);
+  if (exporting(world, image)) throw img("0148");
   const quick = optBool(fields, "is_quick_export") ?? false;
   const format = optEnum(fields, "file_format", EXPORT_FORMATS, img("0072"));
   if (!quick && !format) throw img("0072", "file_format is required unless is_quick_export is true.");
   if (quick && format) throw img("0072", "file_format must not be given with is_quick_export.");
   if (quick && image.cmkId) throw img("0001", "Encrypted images cannot be exported quickly.");
+  if (!quick && image.size > 128 * GiB) throw img("0160");
   const url = reqString(fields, "bucket_url", img("0017"));
   const m = /^([^:]+):(.+)$/.exec(url);
   if (!m) throw img("0017");
@@ -481,7 +507,7 @@ export function exportImage(world: World, caller: Caller, imageId: string, body:
   if (world.object(m[1], m[2])) throw img("0070");
   return startJob(world, caller, {
     type: "imsNativeExportImageJob",
-    effect: { kind: "export", imageId: image.id, bucket: m[1], key: m[2] },
+    effect: { kind: "export", imageId: image.id, bucket: m[1], key: m[2], ...(format ? { format } : {}) },
     entities: { image_id: image.id },
   });
 }
@@ -567,7 +593,7 @@ export function createImageMetadata(world: World, caller: Caller, body: unknown)
   const visibility = optString(fields, "visibility");
   if (visibility !== undefined && visibility !== "private") throw img("0001", "visibility must be private.");
   const os = checkOsVersion(optString(fields, "__os_version") ?? DEFAULT_OS_VERSION);
-  const minDisk = checkRange(optInt(fields, "min_disk"), 0, 1024, "min_disk (GB)") ?? 0;
+  const minDisk = checkRange(optInt(fields, "min_disk"), 1, 1024, "min_disk (GB)") ?? 0;
   const minRam = checkRange(optInt(fields, "min_ram"), 0, 1_048_576, "min_ram (MB)") ?? 0;
   const diskFormat = optEnum(fields, "disk_format", ["vhd", "zvhd", "zvhd2", "raw", "qcow2"] as const, img("0072")) ?? "zvhd2";
   const containerFormat = optEnum(fields, "container_format", ["bare"] as const, img("0001", "container_format must be bare.")) ?? "bare";
@@ -640,6 +666,7 @@ export function deleteImage(world: World, caller: Caller, imageId: string, body:
   if (image.owner !== caller.project.id) throw img("0092");
   if (image.protected) throw img("0028");
   if (image.creatingJobId) throw img("0090");
+  if (exporting(world, image)) throw img("0148");
   if (body !== undefined && body !== null && body !== "") {
     const fields = asObject(body);
     if (optBool(fields, "delete_backup") === true && image.origin.kind === "whole-backup") {

@@ -40,7 +40,8 @@ function checkProjects(world: World, caller: Caller, projects: string[]): void {
     if (!HEX32_PATTERN.test(id)) throw img("0067");
     if (id === caller.project.id) throw img("0076");
     const target = world.project(id);
-    if (target && target.region !== caller.project.region) throw img("0001", "Images can be shared only within one region.");
+    // Reference §3.13/§6.3: IMG.0177, source and target tenants in different regions (sharing).
+    if (target && target.region !== caller.project.region) throw img("0177", "Images can be shared only within one region.");
   }
 }
 
@@ -163,9 +164,10 @@ export function setMemberStatus(world: World, caller: Caller, imageId: string, m
   if (!member) throw glanceNotFound(imageId);
   const status = optEnum(fields, "status", ["accepted", "rejected", "pending"] as const, img("0001", "status must be accepted or rejected."));
   if (!status) throw img("0001", "status must be accepted or rejected.");
+  // Read every field before changing anything: a rejected request changes nothing.
+  const vaultId = optString(fields, "vault_id");
   member.status = status;
   member.updatedAt = world.now();
-  const vaultId = optString(fields, "vault_id");
   if (vaultId) member.vaultId = vaultId;
   world.changed();
   return { image, member };

@@ -115,6 +115,8 @@ export type ImageOrigin =
 export interface Tag {
   key: string;
   value: string;
+  /** Given as a legacy "key.value" string (E20 `tag`, create `tags`): E21 lists it as key.value. */
+  legacy?: true;
 }
 
 export interface Image {
@@ -158,7 +160,7 @@ export type JobStatus = "INIT" | "RUNNING" | "SUCCESS" | "FAIL";
 /** What a job does when it completes; the side effects live in jobs.ts. */
 export type JobEffect =
   | { kind: "activate"; imageIds: string[] }
-  | { kind: "export"; imageId: string; bucket: string; key: string }
+  | { kind: "export"; imageId: string; bucket: string; key: string; format?: string }
   | { kind: "add-members"; imageIds: string[]; members: string[]; memberType: "project" | "domain" }
   | { kind: "remove-members"; imageIds: string[]; members: string[] }
   | { kind: "update-members"; imageIds: string[]; projectId: string; status: "accepted" | "rejected"; vaultId?: string }

@@ -63,7 +63,8 @@ export function readCreateTags(fields: Fields): Tag[] {
   const tags = legacy
     ? legacy.map((t) => {
         const dot = t.indexOf(".");
-        return dot < 0 ? checkTag(t, "") : checkTag(t.slice(0, dot), t.slice(dot + 1));
+        const tag = dot < 0 ? checkTag(t, "") : checkTag(t.slice(0, dot), t.slice(dot + 1));
+        return { ...tag, legacy: true as const };
       })
     : (modern ?? []).map((t) => checkTag(t.key, t.value ?? ""));
   const merged = new Map(tags.map((t) => [t.key, t]));

@@ -10,10 +10,10 @@ import { checkTag, MAX_TAGS } from "./rules";
 import type { Caller, World } from "./world";
 
 function upsert(world: World, image: Image, tags: Tag[]): void {
-  const map = new Map(image.tags.map((t) => [t.key, t.value]));
-  for (const t of tags) map.set(t.key, t.value);
+  const map = new Map(image.tags.map((t) => [t.key, t]));
+  for (const t of tags) map.set(t.key, t);
   if (map.size > MAX_TAGS) throw img("0116");
-  image.tags = [...map].map(([key, value]) => ({ key, value }));
+  image.tags = [...map.values()];
   image.updatedAt = world.now();
   world.changed();
 }
@@ -171,7 +171,7 @@ export function putLegacyTag(world: World, caller: Caller, body: unknown): void 
   let tag: Tag;
   if (legacy !== undefined) {
     const dot = legacy.indexOf(".");
-    tag = dot < 0 ? checkTag(legacy, "") : checkTag(legacy.slice(0, dot), legacy.slice(dot + 1));
+    tag = { ...(dot < 0 ? checkTag(legacy, "") : checkTag(legacy.slice(0, dot), legacy.slice(dot + 1))), legacy: true };
   } else {
     if (modern === null || typeof modern !== "object" || Array.isArray(modern)) throw img("0001", "image_tag must be an object.");
     tag = checkTag((modern as Fields).key, (modern as Fields).value ?? "");
@@ -188,7 +188,8 @@ export function listLegacyTags(world: World, caller: Caller, query: URLSearchPar
   filters.delete("page");
   filters.set("limit", "1000");
   const tags = listImages(world, caller, filters, { native: false }).images.flatMap((v) =>
-    (world.image(v.id as string)?.tags ?? []).map((t) => (t.value === "" ? t.key : `${t.key}=${t.value}`)),
+    // Reference §3.16 E21: legacy tags keep their "key.value" form, new-style ones use "=".
+    (world.image(v.id as string)?.tags ?? []).map((t) => (t.value === "" ? t.key : `${t.key}${t.legacy ? "." : "="}${t.value}`)),
   );
   const distinct = [...new Set(tags)];
   if (limitRaw === null) return distinct;

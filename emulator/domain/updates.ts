@@ -122,7 +122,7 @@ function current(image: Image, attribute: string): string | undefined {
     case "max_ram":
       return image.maxRam === undefined ? undefined : String(image.maxRam);
     default:
-      return image.properties[attribute];
+      return Object.hasOwn(image.properties, attribute) ? image.properties[attribute] : undefined;
   }
 }
 

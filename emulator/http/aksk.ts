@@ -69,6 +69,8 @@ function canonicalQuery(rawQuery: string): string {
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  // Only the request's own headers: a signed header named "constructor" or "__proto__" is absent.
+  if (!Object.hasOwn(headers, name)) return undefined;
   const v = headers[name];
   if (v === undefined) return undefined;
   return Array.isArray(v) ? v.join(",") : v;

@@ -21,7 +21,7 @@ export interface FaultRule {
   reset?: boolean;
   /** Chance that the rule applies to a matching request (default 1). */
   probability?: number;
-  /** How many more requests it applies to (absent: no limit). */
+  /** How many more requests it applies to (absent: no limit); `count` when adding a rule. */
   remaining?: number;
   /** How many requests it applied to so far. */
   hits: number;
@@ -58,6 +58,12 @@ export function validateFault(input: unknown): FaultInput {
       if (typeof f[key] !== "number" || (f[key] as number) < 0) throw new TypeError(`${key} must be a non-negative number`);
       rule[key] = f[key] as number;
     }
+  }
+  // `count` (as POST /_emulator/job-failures names it) is another name for `remaining`.
+  if (f.count !== undefined) {
+    if (!Number.isInteger(f.count) || (f.count as number) < 1) throw new TypeError("count must be a positive integer");
+    if (f.remaining !== undefined && f.remaining !== f.count) throw new TypeError("give count or remaining, not both");
+    rule.remaining = f.count as number;
   }
   if (f.probability !== undefined) {
     if (typeof f.probability !== "number" || f.probability < 0 || f.probability > 1) throw new TypeError("probability must be between 0 and 1");

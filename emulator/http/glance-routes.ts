@@ -7,6 +7,7 @@ import { listImages } from "../domain/queries";
 import { addNativeTag, deleteNativeTag } from "../domain/tags";
 import { updateImageNative } from "../domain/updates";
 import { imageView, memberView } from "../domain/views";
+import { notFoundRoute } from "./respond";
 import { GLANCE_SCHEMAS } from "./schemas";
 import { ok, type Context, type Reply, type Route } from "./router";
 
@@ -30,7 +31,8 @@ function versions(baseUrl: string, only?: string) {
   if (only === undefined) return { versions: all };
   const wanted = only === "v2" ? "v2.2" : only === "v1" ? "v1.1" : only;
   const found = all.filter((v) => v.id === wanted);
-  if (found.length === 0) throw img("0001", `The API version ${only} does not exist.`);
+  // Not a version of this API: an unknown path, answered by the gateway (reference §6.4).
+  if (found.length === 0) throw notFoundRoute();
   return { versions: found };
 }
 
@@ -70,12 +72,26 @@ function v1Image(image: Image, viewer: string) {
   };
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * A name, description or property as an `X-Image-Meta-*` header value: UTF-8 bytes on the wire
+ * (as Glance v1 sends them), control characters percent-encoded, since HTTP cannot carry them.
+ */
+const headerValue = (text: string): string =>
+  Buffer.from(text, "utf8")
+    .toString("latin1")
+    .replace(/[^\t\x20-\x7e\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+
 export const glanceRoutes: Route[] = [
   open("GET", "/", (ctx) => ok(versions(ctx.runtime.baseUrl), 300)),
-  open("GET", "/{version}", (ctx) => {
-    if (!/^v\d+(\.\d+)?$/.test(ctx.params.version)) throw img("0001", "Unknown API version.");
-    return ok(versions(ctx.runtime.baseUrl, ctx.params.version), 300);
-  }),
+  // One version, with or without the trailing slash the version links carry.
+  ...["/{version}", "/{version}/"].map((path) =>
+    open("GET", path, (ctx) => {
+      if (!/^v\d+(\.\d+)?$/.test(ctx.params.version)) throw notFoundRoute();
+      return ok(versions(ctx.runtime.baseUrl, ctx.params.version), 300);
+    }),
+  ),
   ...Object.entries(GLANCE_SCHEMAS).map(([name, schema]) => open("GET", `/v2/schemas/${name}`, () => ok(schema))),
   glance("GET", "/v2/images", (ctx) => {
     const result = listImages(ctx.world, ctx.caller, ctx.query, { native: true });
@@ -157,8 +173,8 @@ export const glanceRoutes: Route[] = [
       Etag: image.checksum,
       "X-Openstack-Request-Id": `req-${ctx.requestId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5")}`,
     };
-    for (const [k, v] of Object.entries(v1.properties)) headers[`X-Image-Meta-Property-${k}`] = String(v);
-    return ok(undefined, 200, headers);
+    for (const [k, v] of Object.entries(v1.properties)) if (HEADER_NAME.test(k)) headers[`X-Image-Meta-Property-${k}`] = String(v);
+    return ok(undefined, 200, Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, headerValue(v)])));
   }),
   glance("GET", "/v1.1/images/detail", (ctx) => {
     const q = new URLSearchParams({ limit: "1000" });

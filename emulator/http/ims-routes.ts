@@ -8,6 +8,7 @@ import {
   createWholeImage,
   exportImage,
   registerImage,
+  visibleImage,
 } from "../domain/images";
 import { quickImport } from "../domain/images";
 import { addMembers, getMember, listMembers, removeMembers, updateMembers } from "../domain/members";
@@ -42,6 +43,11 @@ function jobOf(ctx: Context, jobId: string): Job {
   const job = ctx.world.job(jobId);
   if (!job || job.projectId !== ctx.caller.project.id) throw new ImsError("IMG.0023", `The job ${jobId} does not exist.`, 404);
   return job;
+}
+
+/** E13/E14 are extension APIs: an image the caller cannot see is 400 IMG.0027 (reference §6.4), not Glance's 404. */
+function checkMemberQueryImage(ctx: Context): void {
+  if (!visibleImage(ctx.world, ctx.caller, ctx.params.image_id)) throw img("0027");
 }
 
 function osVersionGroups(tags: string[]) {
@@ -84,6 +90,7 @@ export const imsRoutes: Route[] = [
   ims("PUT", "/v1/cloudimages/members", (ctx) => jobReply(updateMembers(ctx.world, ctx.caller, ctx.json()))),
   ims("GET", "/v1/{project_id}/cloudimages/{image_id}/members", (ctx) => {
     checkPathProject(ctx.caller, ctx.params.project_id);
+    checkMemberQueryImage(ctx);
     const { image, members } = listMembers(ctx.world, ctx.caller, ctx.params.image_id);
     const limit = ctx.query.get("limit") !== null ? Number(ctx.query.get("limit")) : 25;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw img("0001", "limit must be an integer from 1 to 1000.");
@@ -100,6 +107,7 @@ export const imsRoutes: Route[] = [
   }),
   ims("GET", "/v1/{project_id}/cloudimages/{image_id}/members/{member_id}", (ctx) => {
     checkPathProject(ctx.caller, ctx.params.project_id);
+    checkMemberQueryImage(ctx);
     const { image, member } = getMember(ctx.world, ctx.caller, ctx.params.image_id, ctx.params.member_id);
     return ok(memberView(image, member));
   }),

@@ -54,10 +54,13 @@ export class Runtime {
     this.dirty = true;
   }
 
+  /** Back to the starting world, with no faults, fresh metrics and a running job clock at speed 1. */
   reset(): void {
     this.replaceWorld(JSON.parse(this.initial) as WorldState);
     this.faults.clear();
     this.metrics.reset();
+    this.world.clock.resume();
+    this.world.clock.setSpeed(1);
   }
 }
 

@@ -3,6 +3,7 @@
  * gateway, dispatches through the route table and answers in the service's shapes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { adminRoutes } from "../admin/routes";
 import { GatewayError, IamError, img } from "../domain/errors";
 import { verifyToken } from "../domain/iam";
@@ -161,14 +162,50 @@ export async function handle(runtime: Runtime, req: IncomingMessage, res: Server
   } catch (e) {
     process.stderr.write(`ims-emulator: cannot write the state file: ${(e as Error).message}\n`);
   }
-  if (!res.destroyed) send(res, reply, requestId, method === "HEAD");
+  if (!res.destroyed) {
+    try {
+      send(res, reply, requestId, method === "HEAD");
+    } catch (error) {
+      // A reply Node cannot write (an invalid header value): answer 500 rather than never.
+      process.stderr.write(`ims-emulator: ${method} ${url}: cannot send the reply: ${(error as Error)?.stack ?? error}\n`);
+      reply = errorReply(error, requestId);
+      if (!res.headersSent) send(res, reply, requestId, method === "HEAD");
+      else res.destroy();
+    }
+  }
   runtime.metrics.record(method, routeName, reply.status, Number(process.hrtime.bigint() - started) / 1e6);
+}
+
+/**
+ * Requests Node's HTTP parser refuses (a request line or headers over the size limit, bytes that
+ * are not HTTP) never reach `handle`: answer them as the API gateway does (auth.md §2.3, APIGW.0201).
+ */
+function refuseMalformed(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
+  if (!socket.writable || error.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  let head = "400 Bad Request";
+  let message = "API request error.";
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") [head, message] = ["408 Request Timeout", "API request timeout."];
+  if (error.code === "HPE_HEADER_OVERFLOW") {
+    const lineEnd = error.rawPacket?.indexOf("\r\n") ?? -1;
+    [head, message] = lineEnd < 0 || lineEnd > 8192 ? ["414 URI Too Long", "Request URI too large."] : ["494 Request Header Too Large", "Request headers too large."];
+  }
+  const requestId = newHex32();
+  const body = JSON.stringify({ error_code: "APIGW.0201", error_msg: message, request_id: requestId });
+  const isHead = error.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
+  socket.end(
+    `HTTP/1.1 ${head}\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${isHead ? "" : body}`,
+  );
 }
 
 export function createHttpServer(runtime: Runtime): Server {
   const server = createServer((req, res) => {
     void handle(runtime, req, res);
   });
+  server.on("clientError", refuseMalformed);
   server.keepAliveTimeout = 30_000;
   return server;
 }
