@@ -60,16 +60,16 @@ function epsProperty(fields: Fields): Record<string, string> {
   return epsId && epsId !== "0" ? { enterprise_project_id: epsId } : {};
 }
 
-/** Common optional fields of the create APIs. */
+/** Common optional fields of the create APIs: `image` holds them as image fields. */
 function commonFields(fields: Fields) {
   const { minRam, maxRam } = checkRam(optInt(fields, "min_ram"), optInt(fields, "max_ram"));
-  return {
+  const image: Pick<Image, "description" | "minRam" | "tags"> & Partial<Pick<Image, "maxRam">> = {
     description: checkDescription(optString(fields, "description")),
     minRam,
-    ...(maxRam !== undefined ? { maxRam } : {}),
     tags: readCreateTags(fields),
-    epsProperties: epsProperty(fields),
+    ...(maxRam !== undefined ? { maxRam } : {}),
   };
+  return { image, epsProperties: epsProperty(fields) };
 }
 
 function checkCmk(fields: Fields): string | undefined {
@@ -123,10 +123,7 @@ function createFromInstance(world: World, caller: Caller, fields: Fields): Job {
   const source = server.sourceImageId ? world.image(server.sourceImageId) : undefined;
   const image = newImage(world, caller, {
     name,
-    description: common.description,
-    minRam: common.minRam,
-    ...(common.maxRam !== undefined ? { maxRam: common.maxRam } : {}),
-    tags: common.tags,
+    ...common.image,
     minDisk: systemVolume?.sizeGb ?? 40,
     osVersion: server.osVersion,
     size: (systemVolume?.sizeGb ?? 40) * GiB,
@@ -195,10 +192,7 @@ function createFromFile(world: World, caller: Caller, fields: Fields): Job {
 
   const image = newImage(world, caller, {
     name,
-    description: common.description,
-    minRam: common.minRam,
-    ...(common.maxRam !== undefined ? { maxRam: common.maxRam } : {}),
-    tags: common.tags,
+    ...common.image,
     minDisk,
     osVersion: os?.osVersion ?? DEFAULT_OS_VERSION,
     virtualEnvType: envType(type),
@@ -258,10 +252,7 @@ function createFromVolume(world: World, caller: Caller, fields: Fields): Job {
   world.checkQuota(caller.project.id);
   const image = newImage(world, caller, {
     name,
-    description: common.description,
-    minRam: common.minRam,
-    ...(common.maxRam !== undefined ? { maxRam: common.maxRam } : {}),
-    tags: common.tags,
+    ...common.image,
     minDisk: volume.sizeGb,
     osVersion: volume.osVersion ?? os.osVersion,
     virtualEnvType: envType(type),
@@ -394,10 +385,7 @@ export function createWholeImage(world: World, caller: Caller, body: unknown): J
   const backup = origin.kind === "whole-backup" ? origin.backupId : (origin as { backupId: string }).backupId;
   const image = newImage(world, caller, {
     name,
-    description: common.description,
-    minRam: common.minRam,
-    ...(common.maxRam !== undefined ? { maxRam: common.maxRam } : {}),
-    tags: common.tags,
+    ...common.image,
     minDisk: volumes.find((v) => v.bootable)?.sizeGb ?? 40,
     osVersion: server?.osVersion ?? DEFAULT_OS_VERSION,
     size: volumes.reduce((sum, v) => sum + v.sizeGb, 0) * GiB,

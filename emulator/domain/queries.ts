@@ -4,7 +4,7 @@
  */
 import { img } from "./errors";
 import type { Image } from "./model";
-import { imageView, type ImageView } from "./views";
+import { imageView, SUPPORT_ATTRIBUTES, type ImageView } from "./views";
 import type { Caller, World } from "./world";
 
 export type Query = URLSearchParams;
@@ -28,15 +28,7 @@ const EQUALITY_FILTERS = [
   "virtual_env_type",
   "__whole_image",
   "__system__cmkid",
-  "__support_kvm",
-  "__support_xen",
-  "__support_largememory",
-  "__support_diskintensive",
-  "__support_highperformance",
-  "__support_xen_gpu_type",
-  "__support_kvm_gpu_type",
-  "__support_xen_hana",
-  "__support_kvm_infiniband",
+  ...SUPPORT_ATTRIBUTES,
 ];
 
 const TIME_OPS: Record<string, (a: number, b: number) => boolean> = {

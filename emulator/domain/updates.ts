@@ -8,6 +8,7 @@ import { glanceNotFound, img, ImsError } from "./errors";
 import type { Image } from "./model";
 import { ownedImage, visibleImage } from "./images";
 import { checkDescription, checkName } from "./rules";
+import { SUPPORT_ATTRIBUTES } from "./views";
 import type { Caller, World } from "./world";
 
 export interface PatchOp {
@@ -26,15 +27,7 @@ const EXTENSION_ATTRIBUTES = new Set([
   "hw_vif_multiqueue_enabled",
   "enterprise_project_id",
   "__is_config_init",
-  "__support_kvm",
-  "__support_xen",
-  "__support_largememory",
-  "__support_diskintensive",
-  "__support_highperformance",
-  "__support_xen_gpu_type",
-  "__support_kvm_gpu_type",
-  "__support_xen_hana",
-  "__support_kvm_infiniband",
+  ...SUPPORT_ATTRIBUTES,
   "__support_fc_inject",
   "__support_amd",
   "__support_kvm_hi1822_hisriov",

@@ -9,6 +9,19 @@ import { findOsVersion } from "./os-versions";
 
 export type ImageView = Record<string, unknown>;
 
+/** The `__support_*` capability attributes that list filters and PATCH both know. */
+export const SUPPORT_ATTRIBUTES = [
+  "__support_kvm",
+  "__support_xen",
+  "__support_largememory",
+  "__support_diskintensive",
+  "__support_highperformance",
+  "__support_xen_gpu_type",
+  "__support_kvm_gpu_type",
+  "__support_xen_hana",
+  "__support_kvm_infiniband",
+] as const;
+
 /** The image object of the extension and Glance-compatible APIs, as `viewer` sees it. */
 export function imageView(image: Image, viewer: string): ImageView {
   const os = findOsVersion(image.osVersion);

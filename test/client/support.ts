@@ -3,8 +3,9 @@
  * (token or AK/SK), the admin API (faults, metrics), fast job waiting, and a check that an error
  * holds no credential.
  */
-import { ImsClient, type ClientSettings } from "../../provider/client";
+import { ImsClient, type ClientSettings, type Credentials } from "../../provider/client";
 import type { PollSchedule } from "../../provider/client/core/waiter";
+import type { FaultInput } from "../../emulator/http/faults";
 import type { TestEmulator } from "../helpers/emulator";
 
 export const MAIN = "ap-southeast-1";
@@ -28,8 +29,8 @@ export interface ClientOptions {
   transport?: ClientSettings["transport"];
 }
 
-/** A client with the default user's password (IAM tokens). */
-export function tokenClient(emu: TestEmulator, options: ClientOptions = {}, password = PASSWORD): ImsClient {
+/** A client of the emulator with the given credentials. */
+function clientFor(emu: TestEmulator, credentials: Credentials, options: ClientOptions): ImsClient {
   return new ImsClient({
     endpoint: emu.url,
     auth: {
@@ -37,42 +38,26 @@ export function tokenClient(emu: TestEmulator, options: ClientOptions = {}, pass
       region: options.region ?? MAIN,
       ...(options.projectName ? { projectName: options.projectName } : {}),
       ...(options.projectId ? { projectId: options.projectId } : {}),
-      credentials: { kind: "password", domainName: "ims-emulator", userName: "ims-user", password },
+      credentials,
     },
     retry: { ...RETRY, ...options.retry },
     ...(options.transport ? { transport: options.transport } : {}),
   });
+}
+
+/** A client with the default user's password (IAM tokens). */
+export function tokenClient(emu: TestEmulator, options: ClientOptions = {}, password = PASSWORD): ImsClient {
+  return clientFor(emu, { kind: "password", domainName: "ims-emulator", userName: "ims-user", password }, options);
 }
 
 /** A client signing with the AK/SK pair of `keyProject` (the project is resolved by name unless given). */
 export function akskClient(emu: TestEmulator, keyProject = MAIN, options: ClientOptions & { secretKey?: string } = {}): ImsClient {
   const key = emu.accessKey(keyProject);
-  return new ImsClient({
-    endpoint: emu.url,
-    auth: {
-      authUrl: `${emu.url}/v3`,
-      region: options.region ?? MAIN,
-      ...(options.projectName ? { projectName: options.projectName } : {}),
-      ...(options.projectId ? { projectId: options.projectId } : {}),
-      credentials: { kind: "aksk", accessKey: key.access, secretKey: options.secretKey ?? key.secret },
-    },
-    retry: { ...RETRY, ...options.retry },
-    ...(options.transport ? { transport: options.transport } : {}),
-  });
+  return clientFor(emu, { kind: "aksk", accessKey: key.access, secretKey: options.secretKey ?? key.secret }, options);
 }
 
-export interface FaultRule {
-  method: string;
-  route: string;
-  status?: number;
-  errorCode?: string;
-  message?: string;
-  retryAfter?: number;
-  latencyMs?: number;
-  reset?: boolean;
-  probability?: number;
-  remaining?: number;
-}
+/** A fault rule as the admin API takes it. */
+export type FaultRule = Partial<FaultInput> & Pick<FaultInput, "method" | "route">;
 
 export async function addFault(emu: TestEmulator, rule: FaultRule): Promise<void> {
   const res = await emu.request("POST", "/_emulator/faults", { body: rule });

@@ -3,27 +3,12 @@
  * behaviour (skew, lockout, temporary keys, unsigned payloads) over real HTTP.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { canonicalRequest, DEFAULT_AKSK_OPTIONS, Lockout, verifyAkSk } from "../../emulator/http/aksk";
 import { defaultWorldState, World } from "../../emulator/domain/world";
 import { GatewayError } from "../../emulator/domain/errors";
 import { signForTest, startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { vectors, type Vector } from "../helpers/vectors";
 
-interface Vector {
-  id: string;
-  ak: string;
-  sk: string;
-  method: string;
-  path: string;
-  query: [string, string][];
-  headers: Record<string, string>;
-  body: string;
-  sha256CanonicalRequest: string;
-  expect: string;
-}
-
-const vectors = JSON.parse(readFileSync(join(__dirname, "../fixtures/aksk-vectors.json"), "utf8")) as Vector[];
 
 function worldWith(vector: Vector): World {
   const state = defaultWorldState();

@@ -20,17 +20,7 @@ let strangerId: string;
 let platformId: string;
 let publicImageId: string;
 
-/** A private active image of `project`, made from the bucket's qcow2 file. */
-async function privateImage(name: string, project = OWNER): Promise<string> {
-  const job = await emu.job(project, "POST", "/v2/cloudimages/action", {
-    name,
-    image_url: "images-bucket:ubuntu-24.04.qcow2",
-    min_disk: 40,
-    os_version: "Ubuntu 24.04 server 64bit",
-  });
-  expect(job.status).toBe("SUCCESS");
-  return (job.entities as { image_id: string }).image_id;
-}
+const privateImage = (name: string, project = OWNER): Promise<string> => emu.privateImage(name, project);
 
 async function list(project: string, query = ""): Promise<Json[]> {
   const res = await emu.as<ImageList>(project, "GET", `/v2/cloudimages${query}`);

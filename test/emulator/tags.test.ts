@@ -12,16 +12,7 @@ type Json = Record<string, unknown>;
 type ErrorBody = { error: { code: string; message: string } };
 type TagList = { tags: { key: string; value: string }[] };
 
-async function privateImage(emu: TestEmulator, name: string): Promise<string> {
-  const job = await emu.job(OWNER, "POST", "/v2/cloudimages/action", {
-    name,
-    image_url: "images-bucket:ubuntu-24.04.qcow2",
-    min_disk: 40,
-    os_version: "Ubuntu 24.04 server 64bit",
-  });
-  expect(job.status).toBe("SUCCESS");
-  return (job.entities as { image_id: string }).image_id;
-}
+const privateImage = (emu: TestEmulator, name: string): Promise<string> => emu.privateImage(name, OWNER);
 
 const sortTags = (tags: { key: string; value: string }[]) => [...tags].sort((a, b) => a.key.localeCompare(b.key));
 

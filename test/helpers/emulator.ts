@@ -176,6 +176,18 @@ export class TestEmulator {
     return this.waitJob(res.body.job_id, project);
   }
 
+  /** A private active image of `project`, made from the default bucket's qcow2 file; returns its id. */
+  async privateImage(name: string, project = "ap-southeast-1"): Promise<string> {
+    const job = await this.job(project, "POST", "/v2/cloudimages/action", {
+      name,
+      image_url: "images-bucket:ubuntu-24.04.qcow2",
+      min_disk: 40,
+      os_version: "Ubuntu 24.04 server 64bit",
+    });
+    if (job.status !== "SUCCESS") throw new Error(`creating ${name} failed: ${JSON.stringify(job)}`);
+    return (job.entities as { image_id: string }).image_id;
+  }
+
   close(): Promise<void> {
     return this.emulator.close();
   }

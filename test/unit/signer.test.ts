@@ -3,27 +3,12 @@
  * independent reading of the same algorithm) on odd paths, unicode, reserved characters, empty
  * values and repeated keys.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { signRequest, sdkDate } from "../../provider/client/core/signer";
 import { signRequest as rootExport } from "../../sdk";
 import { DEFAULT_AKSK_OPTIONS, Lockout, verifyAkSk } from "../../emulator/http/aksk";
 import { defaultWorldState, World } from "../../emulator/domain/world";
+import { vectors } from "../helpers/vectors";
 
-interface Vector {
-  id: string;
-  ak: string;
-  sk: string;
-  method: string;
-  path: string;
-  query: [string, string][];
-  headers: Record<string, string>;
-  body: string;
-  sha256CanonicalRequest: string;
-  expect: string;
-}
-
-const vectors = JSON.parse(readFileSync(join(__dirname, "../fixtures/aksk-vectors.json"), "utf8")) as Vector[];
 const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 
 describe("signRequest", () => {
