@@ -30,7 +30,7 @@ test: build ## Run every test suite: unit, integration and end-to-end with the r
 demo: build ## pulumi up of the demo stack (Pulumi.yaml) on a local state backend, print its outputs, destroy it
 	@scripts/demo.sh
 
-lint: setup ## Type-check everything and run the linter
+lint: build ## Type-check everything (examples too) and run the linter
 	@npx tsc -p tsconfig.json --noEmit
 	@npx eslint .
 

@@ -6,6 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { configure } from "./config";
 import { packageInfo } from "./package-info";
+import { imageProvider } from "./images/lifecycle";
 import { probe } from "./probe";
 import { RESOURCE_KINDS, type ImsResourceProvider, type ResourceKind } from "./types";
 
@@ -16,6 +17,8 @@ export { RESOURCE_KINDS, type ImsResourceProvider, type ResourceKind } from "./t
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const implementations: Record<ResourceKind, ImsResourceProvider<any, any>> = {
   Probe: probe,
+  PrivateImage: imageProvider("private"),
+  DataImage: imageProvider("data"),
 };
 
 /** The implementation of one resource kind, with `configure` shared by all kinds. */

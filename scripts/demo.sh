@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make demo: a real `pulumi up` of the demo stack (Pulumi.yaml) on a local file backend, its
-# outputs, then `pulumi destroy`, so that nothing is left behind.
+# make demo: starts ims-emulator, runs a real `pulumi up` of the demo stack (Pulumi.yaml) against it
+# on a local file backend, shows the outputs, then `pulumi destroy`; leaves nothing running.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -11,11 +11,32 @@ export PULUMI_BACKEND_URL="file://$state/backend"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-pulumi-ims-demo}"
 stack=demo
 
+log="$state/emulator.log"
+node dist/emulator/cli.js --port 0 --job-duration 2000 >"$log" 2>&1 &
+emulator=$!
+stop() {
+  pulumi destroy --yes --non-interactive --stack "$stack" >/dev/null 2>&1 || true
+  kill "$emulator" 2>/dev/null || true
+  wait "$emulator" 2>/dev/null || true
+}
+trap stop EXIT
+for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.05; done
+url=$(sed -n 's/^ims-emulator listening on //p' "$log")
+[ -n "$url" ] || { cat "$log"; echo "demo: ims-emulator did not start" >&2; exit 1; }
+echo "ims-emulator is listening on $url"
+
+# Credentials come from the environment, as with a real cloud: they never enter the stack's state.
+world=$(node dist/emulator/cli.js world --url "$url")
+export HW_ACCESS_KEY=$(node -e 'const w=JSON.parse(process.argv[1]);process.stdout.write(w.accessKeys[0].access)' "$world")
+export HW_SECRET_KEY=$(node -e 'const w=JSON.parse(process.argv[1]);process.stdout.write(w.accessKeys[0].secret)' "$world")
+
 run() { printf '\n$ %s\n' "$*"; "$@"; }
 
 pulumi stack select "$stack" --create --non-interactive >/dev/null
-trap 'pulumi destroy --yes --non-interactive --stack "$stack" >/dev/null 2>&1 || true' ERR
+pulumi config set ims:region ap-southeast-1 --stack "$stack" >/dev/null
+pulumi config set ims:endpoint "$url" --stack "$stack" >/dev/null
+pulumi config set ims:authUrl "$url/v3" --stack "$stack" >/dev/null
 run pulumi up --yes --non-interactive --stack "$stack"
-run pulumi stack output --stack "$stack"
+run pulumi stack output --json --stack "$stack"
 run pulumi destroy --yes --non-interactive --stack "$stack"
 pulumi stack rm --yes --non-interactive "$stack" >/dev/null

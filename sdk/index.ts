@@ -3,4 +3,13 @@
  * and Open Telekom Cloud.
  */
 export { Probe, type ProbeArgs } from "./probe";
+export {
+  PrivateImage,
+  DataImage,
+  type PrivateImageArgs,
+  type DataImageArgs,
+  type PrivateImageSource,
+  type DataImageSource,
+  type ImageTimeouts,
+} from "./images";
 export { signRequest, type SignInput, type SignOutput } from "../provider/client/core/signer";

@@ -1,13 +1,35 @@
-// The demo stack of `make demo`. It grows with the resources pulumi-ims offers.
-import * as pulumi from "@pulumi/pulumi";
+// The demo stack of `make demo`: a system-disk image and a data-disk image made from image files in
+// the object store of ims-emulator (or of a real cloud: set ims:region and credentials instead).
 import * as ims from "pulumi-ims";
 
-const config = new pulumi.Config();
-
-const probe = new ims.Probe("engine-check", {
-  message: config.get("message") ?? "pulumi-ims is loaded by the Pulumi engine",
+const golden = new ims.PrivateImage("ubuntu-golden", {
+  name: "ubuntu-24.04-golden",
+  description: "Golden base image, imported from OBS",
+  source: { imageUrl: "images-bucket:ubuntu-24.04.qcow2", osVersion: "Ubuntu 24.04 server 64bit", minDisk: 40 },
+  minRam: 1024,
+  tags: { team: "platform", purpose: "demo" },
 });
 
-export const probeId = probe.id;
-export const probeMessage = probe.message;
-export const servedBy = probe.servedBy;
+const logs = new ims.DataImage("logs-disk", {
+  name: "logs-data-disk",
+  source: { imageUrl: "images-bucket:data-disk.vhd", minDisk: 40 },
+  tags: { team: "platform" },
+});
+
+export const privateImage = {
+  id: golden.id,
+  status: golden.status,
+  diskFormat: golden.diskFormat,
+  osVersion: golden.osVersion,
+  platform: golden.platform,
+  minDisk: golden.minDisk,
+  sizeBytes: golden.sizeBytes,
+  checksum: golden.checksum,
+};
+export const dataImage = {
+  id: logs.id,
+  status: logs.status,
+  diskFormat: logs.diskFormat,
+  virtualEnvType: logs.virtualEnvType,
+  minDisk: logs.minDisk,
+};

@@ -37,7 +37,7 @@ describe("serialized shim", () => {
   it("exists for every kind the provider implements", () => {
     for (const kind of RESOURCE_KINDS) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const shim = require(`../../sdk/shims/${kind.toLowerCase()}`) as pulumi.dynamic.ResourceProvider;
+      const shim = require(`../../sdk/shims/${kind.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase()}`) as pulumi.dynamic.ResourceProvider;
       for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"] as const) {
         expect(typeof shim[method]).toBe("function");
       }

@@ -33,6 +33,7 @@ export const ImageSchema = z.looseObject({
   __whole_image: z.union([z.string(), z.boolean()]).nullish(),
   __system__cmkid: z.string().nullish(),
   __data_origin: z.string().nullish(),
+  __root_origin: z.string().nullish(),
   __originalimagename: z.string().nullish(),
   hw_firmware_type: z.string().nullish(),
 });
