@@ -112,6 +112,8 @@ function patchImage(world: World, image: Image, body: Record<string, unknown>): 
   }
   draft.updatedAt = world.now();
   Object.assign(image, draft);
+  // Object.assign keeps what the draft removed: a removed max_ram must go (reference §3.2).
+  if (draft.maxRam === undefined) delete image.maxRam;
   world.changed();
 }
 

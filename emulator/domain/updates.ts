@@ -177,6 +177,8 @@ function applyAll(world: World, image: Image, ops: PatchOp[], allowed: (attribut
   }
   draft.updatedAt = world.now();
   Object.assign(image, draft);
+  // Object.assign keeps what the draft removed: a removed max_ram must go (reference §3.2).
+  if (draft.maxRam === undefined) delete image.maxRam;
   world.changed();
   return image;
 }

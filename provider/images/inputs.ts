@@ -2,6 +2,7 @@
  * Inputs of PrivateImage and DataImage, and their validation with the service's own rules
  * (reference §5.3–§5.5): every failing field is reported at once, before any API call.
  */
+import { parseDuration } from "../config";
 
 /** Pulumi's placeholder for a value not known during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -75,7 +76,8 @@ const FIELDS: Record<"private" | "data", Partial<Record<SourceKind, readonly str
   private: {
     file: ["minDisk", "osVersion", "osType", "isConfig", "cmkId", "type", "architecture", "firmware", "licenseType", "quickImport"],
     upload: ["minDisk", "osVersion"],
-    instance: [],
+    // wholeImage: false is the plain system-disk image of the server.
+    instance: ["wholeImage"],
     "whole-instance": ["wholeImage", "vaultId"],
     volume: ["osVersion", "type"],
     backup: ["backupType"],
@@ -169,8 +171,14 @@ export function validateImageInputs(kind: "private" | "data", raw: Record<string
     else {
       for (const [k, v] of Object.entries(timeouts as Record<string, unknown>)) {
         if (!["create", "update", "delete"].includes(k)) fail(`timeouts.${k}`, "timeouts take create, update and delete");
-        else if (!((typeof v === "number" && v > 0) || (typeof v === "string" && v !== "" && DURATION.test(v)))) {
-          fail(`timeouts.${k}`, 'a timeout is a number of seconds or a duration such as "90s", "30m", "1h30m"');
+        else {
+          // The parser create, update and delete use: "0s" or "700h" must fail here, not at create.
+          try {
+            if (typeof v !== "number" && (typeof v !== "string" || !DURATION.test(v))) throw new Error("not a duration");
+            parseDuration(v, `timeouts.${k}`);
+          } catch {
+            fail(`timeouts.${k}`, 'a timeout is a positive number of seconds or a duration such as "90s", "30m", "1h30m" (at most 596h)');
+          }
         }
       }
     }
@@ -205,7 +213,18 @@ function validateSource(kind: "private" | "data", raw: unknown, fail: (p: string
   if (known(source.imageUrl) && typeof source.imageUrl === "string" && !/^[^:\s]+:\S+$/.test(source.imageUrl)) {
     fail("source.imageUrl", 'source.imageUrl must be "bucket:object", e.g. "images-bucket:ubuntu.qcow2"');
   }
-  const [minLow, minHigh] = kind === "data" ? [40, 2048] : [1, 1024];
+  // A quick import takes 1 to 1024 GB for both kinds (reference §3.4); a data file otherwise 40 to 2048 (§3.5).
+  const quick = source.quickImport === true;
+  const [minLow, minHigh] = kind === "data" && !quick ? [40, 2048] : [1, 1024];
+  if (sk === "file" && !isUnknown(source.quickImport)) {
+    // Fields the chosen request has no place for would be dropped silently (an unencrypted image for a cmkId).
+    const onlyNormal = kind === "private" ? ["cmkId", "isConfig", "osType"] : ["cmkId"];
+    const onlyQuick = kind === "private" ? ["licenseType"] : [];
+    for (const key of quick ? onlyNormal : onlyQuick) {
+      if (source[key] !== undefined) fail(`source.${key}`, quick ? `source.${key} does not apply to a quick import` : `source.${key} applies only to a quick import (quickImport: true)`);
+    }
+    if (quick && source.type === "IsoImage") fail("source.type", "an ISO file cannot be quick-imported: drop source.quickImport");
+  }
   if (sk === "file" || sk === "upload") {
     const minDisk = source.minDisk;
     if (minDisk === undefined) fail("source.minDisk", `source.minDisk is required (GB, ${minLow} to ${minHigh})`);
@@ -227,7 +246,8 @@ function validateSource(kind: "private" | "data", raw: unknown, fail: (p: string
     if (known(source[key]) && typeof source[key] !== "boolean") fail(`source.${key}`, `source.${key} must be true or false`);
   }
   if (known(source.cmkId) && typeof source.cmkId === "string" && !UUID.test(source.cmkId)) fail("source.cmkId", "source.cmkId must be a KMS key id (a UUID)");
-  const needsOs = sk === "volume" || (sk === "file" && kind === "private" && (source.quickImport === true || source.type === "IsoImage"));
+  // A data image from a volume takes no OS (source.osVersion does not apply to it).
+  const needsOs = (sk === "volume" && kind === "private") || (sk === "file" && kind === "private" && (source.quickImport === true || source.type === "IsoImage"));
   if (needsOs && source.osVersion === undefined) {
     fail("source.osVersion", `source.osVersion is required for an image made from ${sk === "volume" ? "a volume" : source.type === "IsoImage" ? "an ISO file" : "a quick import"}`);
   }

@@ -151,8 +151,11 @@ function progressReporter(what: string) {
   };
 }
 
-/** Sends the create call of the declared source; the job (or, for uploads, the image) it starts. */
-async function submit(kind: ImageKind, sk: SourceKind, client: ImsClient, inputs: ImageInputs, tags: Record<string, string>): Promise<{ job?: JobRef; imageId?: string; md5?: string }> {
+/**
+ * Sends the create call of the declared source; the job it starts, or for uploads the queued
+ * image (its file is sent by {@link uploadFile}).
+ */
+async function submit(kind: ImageKind, sk: SourceKind, client: ImsClient, inputs: ImageInputs, tags: Record<string, string>): Promise<{ job?: JobRef; imageId?: string }> {
   const s = inputs.source;
   const tagList = Object.entries(tags).map(([key, value]) => ({ key, value }));
   const common = {
@@ -228,8 +231,24 @@ async function submit(kind: ImageKind, sk: SourceKind, client: ImsClient, inputs
         ...(s.osVersion ? { __os_version: s.osVersion } : {}),
         tags: Object.entries(tags).map(([k, v]) => `${k}=${v}`),
       });
-      const { md5 } = await images.glanceUploadFile(image.id, s.localFile!);
-      return { imageId: image.id, md5 };
+      return { imageId: image.id };
+    }
+  }
+}
+
+/**
+ * Sends the local file into an image made by `POST /v2/images`, unless the image already took one
+ * (an upload whose answer was lost); returns the file's MD5 when it was sent.
+ */
+async function uploadFile(client: ImsClient, imageId: string, path: string): Promise<string | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const image = await client.images.get(imageId);
+    if (!image) throw new Error(`image ${imageId} disappeared before its file was uploaded`);
+    if (image.status !== "queued") return undefined;
+    try {
+      return (await client.images.glanceUploadFile(imageId, path)).md5;
+    } catch (error) {
+      if (!(error instanceof ImsOutcomeUnknownError) || attempt >= 2) throw error;
     }
   }
 }
@@ -326,7 +345,7 @@ export function imageProvider(kind: ImageKind) {
     const marker = Object.keys(userTags).length < 10 ? randomBytes(16).toString("hex") : undefined;
     const tags = marker ? { ...userTags, [CREATE_MARKER]: marker } : userTags;
     const started = Date.now();
-    let submitted: { job?: JobRef; imageId?: string; md5?: string } | undefined;
+    let submitted: { job?: JobRef; imageId?: string } | undefined;
     for (let attempt = 0; attempt < 3 && !submitted; attempt++) {
       try {
         submitted = await submit(kind, sk, client, inputs, tags);
@@ -347,6 +366,16 @@ export function imageProvider(kind: ImageKind) {
       const properties = live ? outputsOf(inputs, live, target, projectId, { ...(jobId ? { jobId } : {}), ...extra }) : clean({ ...inputs, ...extra });
       throw new ResourceInitError(message, id, { ...properties, __provider: raw.__provider }, [message]);
     };
+    let md5: string | undefined;
+    if (sk === "upload" && imageId) {
+      try {
+        md5 = await uploadFile(client, imageId, inputs.source.localFile!);
+      } catch (error) {
+        return partial(`${what}: the file could not be uploaded: ${describeError(error)}. The next pulumi up replaces the image.`, {
+          failure: { code: error instanceof ImsApiError ? (error.code ?? "") : "", reason: describeError(error) },
+        });
+      }
+    }
     if (jobId) {
       let job: Job;
       try {
@@ -368,7 +397,7 @@ export function imageProvider(kind: ImageKind) {
       if (!imageId) throw new Error(`${what}: IMS job ${jobId} succeeded without naming an image`);
     } else if (imageId) {
       try {
-        await client.images.waitUntilActive(imageId, { timeoutMs: timeouts.createMs, ...(submitted.md5 ? { expectedMd5: submitted.md5 } : {}) });
+        await client.images.waitUntilActive(imageId, { timeoutMs: timeouts.createMs, ...(md5 ? { expectedMd5: md5 } : {}) });
       } catch (error) {
         return partial(`${what}: ${describeError(error)}`, error instanceof ImsTimeoutError ? {} : { failure: { code: "", reason: describeError(error) } });
       }

@@ -7,8 +7,9 @@
  */
 import { createHash } from "node:crypto";
 import { ImsApiError, parseServiceError, registerSecret } from "./errors";
+import { backoffDelay, decide, DEFAULT_RETRY, parseRetryAfter, type RetryPolicy } from "./retry";
 import { sdkDate, signRequest } from "./signer";
-import { send, userAgent, type HttpRequest, type TransportOptions } from "./transport";
+import { send, userAgent, type HttpRequest, type HttpResponse, type TransportOptions } from "./transport";
 
 export type Credentials =
   | { kind: "aksk"; accessKey: string; secretKey: string; securityToken?: string }
@@ -64,12 +65,30 @@ function refreshPoint(issuedAt: number, expiresAt: number): number {
   return expiresAt - Math.min(3600_000, (expiresAt - issuedAt) / 10);
 }
 
-async function iamCall(request: HttpRequest, transport: TransportOptions, operation: string): Promise<{ status: number; headers: Record<string, string>; json: unknown }> {
-  const res = await send(request, transport);
-  const text = res.body.toString("utf8");
-  if (res.status >= 300) {
+/**
+ * One IAM request. Both IAM calls (a token, a project lookup) may be repeated without harm, so
+ * they are retried like idempotent calls: after throttling, 502/503/504 and network failures,
+ * with backoff (and Retry-After), up to `retry.maxRetries` times.
+ */
+async function iamCall(
+  request: HttpRequest,
+  transport: TransportOptions,
+  operation: string,
+  retry: RetryPolicy,
+): Promise<{ status: number; headers: Record<string, string>; json: unknown }> {
+  for (let attempt = 0; ; attempt++) {
+    let res: HttpResponse;
+    try {
+      res = await send(request, transport);
+    } catch (error) {
+      if (attempt >= retry.maxRetries || (error as { code?: string }).code === "ENOTFOUND") throw error;
+      await sleep(backoffDelay(attempt, retry));
+      continue;
+    }
+    const text = res.body.toString("utf8");
+    if (res.status < 300) return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
     const err = parseServiceError(text);
-    throw new ImsApiError({
+    const error = new ImsApiError({
       operation,
       method: request.method,
       path: request.url.pathname,
@@ -77,10 +96,14 @@ async function iamCall(request: HttpRequest, transport: TransportOptions, operat
       code: err.code,
       serviceMessage: err.message,
       requestId: res.headers["x-request-id"] ?? res.headers["x-iam-trace-id"],
+      retryAfterMs: parseRetryAfter(res.headers["retry-after"]),
     });
+    if (attempt >= retry.maxRetries || decide({ kind: "response", status: res.status, code: err.code }, true, false) !== "retry") throw error;
+    await sleep(Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt, retry)));
   }
-  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Authenticator {
   private readonly key: string;
@@ -88,6 +111,7 @@ export class Authenticator {
   constructor(
     readonly settings: AuthSettings,
     private readonly transport: TransportOptions,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
     const c = settings.credentials;
     if (c.kind === "aksk") {
@@ -129,7 +153,7 @@ export class Authenticator {
     const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
     const request: HttpRequest = { method: "GET", url, headers };
     this.applyAuth(request, await this.currentToken());
-    const { json } = await iamCall(request, this.transport, "resolve project");
+    const { json } = await iamCall(request, this.transport, "resolve project", this.retry);
     const projects = ((json as { projects?: { id: string; name: string }[] })?.projects ?? []).filter((p) => p.name === name);
     if (projects.length === 0) {
       throw new Error(`No project named "${name}" is visible to these credentials: set ims:projectId or ims:projectName (HW_PROJECT_ID / HW_PROJECT_NAME).`);
@@ -180,6 +204,7 @@ export class Authenticator {
       },
       this.transport,
       "get an IAM token",
+      this.retry,
     );
     const token = headers["x-subject-token"];
     const info = (json as { token?: { expires_at?: string; project?: { id?: string } } })?.token;

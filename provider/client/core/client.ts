@@ -93,7 +93,7 @@ export class ApiClient {
   constructor(settings: ClientSettings) {
     this.transport = { ...DEFAULT_TRANSPORT, ...settings.transport };
     this.retry = { ...DEFAULT_RETRY, ...settings.retry };
-    this.auth = new Authenticator(settings.auth, this.transport);
+    this.auth = new Authenticator(settings.auth, this.transport, this.retry);
     this.endpoint = settings.endpoint.replace(/\/+$/, "");
     this.callTimeoutMs = settings.callTimeoutMs ?? 120_000;
   }
