@@ -77,6 +77,19 @@ const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Rejects with ImsTimeoutError when `work` takes longer than `ms`. */
+async function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ImsTimeoutError(`${message} (${Math.round(ms / 1000)} s)`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function timeoutsOf(inputs: ImageInputs, target: Target) {
   const t = inputs.timeouts ?? {};
   return {
@@ -473,7 +486,7 @@ export function imageProvider(kind: ImageKind) {
       const live = await client.images.get(id);
       if (!live) throw new Error(`${what}: image ${id} no longer exists; run pulumi refresh, then pulumi up to create it again`);
       try {
-        await converge(client, id, news, live);
+        await withDeadline(converge(client, id, news, live), timeouts.updateMs, `${what}: the update did not finish within timeouts.update`);
       } catch (error) {
         throw new Error(`${what}: ${describeError(error)}`, { cause: error });
       }
