@@ -1,24 +1,29 @@
 """
-Drives ims-emulator with Huawei Cloud's official Python SDK (huaweicloudsdkims), an independent
-client: its own AK/SK signer, its own request models and its own response deserialisation.
+Drives ims-emulator with an official Python SDK, an independent client: its own AK/SK signer, its
+own request models and its own response deserialisation. Huawei Cloud's (huaweicloudsdkims) by
+default, or G42 Cloud's (g42cloudsdkims, an older surface) with `g42` as sixth argument.
 
-    python huaweicloud_sdk_check.py <endpoint> <ak> <sk> <project_id> <member_project_id>
+    python official_sdk_check.py <endpoint> <ak> <sk> <project_id> <member_project_id> [huaweicloud|g42]
 
 Prints one JSON line per check ({"check": ..., "ok": true|false, "detail": ...}) and exits 1
 if any check failed.
 """
+import importlib
 import json
 import sys
 import time
 import traceback
 
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.exceptions import exceptions
-from huaweicloudsdkcore.http.http_config import HttpConfig
-from huaweicloudsdkims.v2 import *  # noqa: F401,F403  (request and model classes)
-from huaweicloudsdkims.v2 import ImsClient
-
 endpoint, ak, sk, project_id, member_project_id = sys.argv[1:6]
+sdk = sys.argv[6] if len(sys.argv) > 6 else "huaweicloud"
+if sdk not in ("huaweicloud", "g42"):
+    sys.exit(f"unknown SDK {sdk}: huaweicloud or g42")
+prefix = "huaweicloud" if sdk == "huaweicloud" else "g42cloud"
+BasicCredentials = importlib.import_module(f"{prefix}sdkcore.auth.credentials").BasicCredentials
+exceptions = importlib.import_module(f"{prefix}sdkcore.exceptions.exceptions")
+HttpConfig = importlib.import_module(f"{prefix}sdkcore.http.http_config").HttpConfig
+_ims = importlib.import_module(f"{prefix}sdkims.v2")
+globals().update({name: getattr(_ims, name) for name in dir(_ims) if not name.startswith("_")})  # request and model classes
 
 config = HttpConfig.get_default_config()
 config.retry_times = 0
@@ -129,7 +134,10 @@ def _():
     res = client.batch_add_members(BatchAddMembersRequest(body=BatchAddMembersRequestBody(images=[state["image_id"]], projects=[member_project_id])))
     job = wait_job(res.job_id)
     expect(job.status == "SUCCESS", job.status)
-    members = client.list_image_members(ListImageMembersRequest(image_id=state["image_id"])).members
+    if hasattr(client, "list_image_members"):
+        members = client.list_image_members(ListImageMembersRequest(image_id=state["image_id"])).members
+    else:  # the G42 SDK has only the Glance-compatible member listing
+        members = client.glance_list_image_members(GlanceListImageMembersRequest(image_id=state["image_id"])).members
     expect([m.member_id for m in members] == [member_project_id], f"members {members}")
     expect(members[0].status == "pending", members[0].status)
     return {"member_status": members[0].status}
@@ -183,6 +191,11 @@ def _():
 
 @check("a wrong secret key is refused by the gateway (APIGW.0301)")
 def _():
+    # The G42 SDK caches one signer per access key for the whole process: without this, the client
+    # below would sign with the first client's (right) secret key.
+    signer_cache = getattr(BasicCredentials, "_SIGNER_CACHE", None)
+    if signer_cache is not None:
+        signer_cache.clear()
     bad = (
         ImsClient.new_builder()
         .with_credentials(BasicCredentials(ak, sk[:-1] + ("A" if sk[-1] != "A" else "B"), project_id))
@@ -196,6 +209,9 @@ def _():
     except exceptions.ClientRequestException as e:
         expect(e.status_code == 401 and e.error_code == "APIGW.0301", f"{e.status_code} {e.error_code}")
         return {"error_code": e.error_code}
+    finally:
+        if signer_cache is not None:
+            signer_cache.clear()
 
 
 @check("delete the image (N4)")
