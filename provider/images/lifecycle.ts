@@ -56,6 +56,8 @@ export const CREATE_MARKER = "pulumi-ims-create";
 /** How long after creation a missing image is taken for eventual consistency, not deletion. */
 const READ_GRACE_MS = 60_000;
 const PROGRESS_EVERY_MS = 30_000;
+/** Create requests sent at most, each after the previous one's answer was lost and no image was found. */
+const CREATE_ATTEMPTS = 5;
 
 type Raw = Record<string, unknown>;
 
@@ -359,7 +361,9 @@ export function imageProvider(kind: ImageKind) {
     const tags = marker ? { ...userTags, [CREATE_MARKER]: marker } : userTags;
     const started = Date.now();
     let submitted: { job?: JobRef; imageId?: string } | undefined;
-    for (let attempt = 0; attempt < 3 && !submitted; attempt++) {
+    for (let attempt = 0; attempt < CREATE_ATTEMPTS && !submitted; attempt++) {
+      // Each attempt follows a lost answer that made no image: back off before sending it again.
+      if (attempt > 0) await sleep(250 * 2 ** (attempt - 1));
       try {
         submitted = await submit(kind, sk, client, inputs, tags);
       } catch (error) {
@@ -368,7 +372,9 @@ export function imageProvider(kind: ImageKind) {
         if (found) submitted = { imageId: found.id };
       }
     }
-    if (!submitted) throw new Error(`${what}: the create request could not be confirmed after 3 attempts, and no image was made; run pulumi up again`);
+    if (!submitted) {
+      throw new Error(`${what}: the create request could not be confirmed after ${CREATE_ATTEMPTS} attempts, and no image was made; run pulumi up again`);
+    }
 
     let imageId = submitted.imageId;
     const jobId = submitted.job?.job_id;

@@ -67,9 +67,15 @@ export class PulumiWorkspace {
     writeFileSync(path, content);
   }
 
+  /**
+   * Every `pulumi` command run so far and its whole output (stdout and stderr), so that a test can
+   * check what the CLI showed (e.g. that no credential ever appeared).
+   */
+  readonly transcript: { args: readonly string[]; code: number; stdout: string; stderr: string }[] = [];
+
   /** Runs `pulumi <args>` in the project; throws with the whole output when it fails. */
-  async pulumi(args: readonly string[]): Promise<string> {
-    const result = await this.pulumiResult(args);
+  async pulumi(args: readonly string[], options: PulumiRunOptions = {}): Promise<string> {
+    const result = await this.pulumiResult(args, options);
     if (result.code !== 0) {
       throw new Error(`pulumi ${args.join(" ")} exited with ${result.code}\n${result.stdout}\n${result.stderr}`);
     }
@@ -77,8 +83,15 @@ export class PulumiWorkspace {
   }
 
   /** Runs `pulumi <args>` in the project and returns its outcome, failed or not. */
-  pulumiResult(args: readonly string[]): Promise<CommandResult> {
-    return run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
+  async pulumiResult(args: readonly string[], options: PulumiRunOptions = {}): Promise<CommandResult> {
+    const env = { ...this.env };
+    for (const [name, value] of Object.entries(options.env ?? {})) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+    const result = await run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env });
+    this.transcript.push({ args, ...result });
+    return result;
   }
 
   /** Runs `npm <args>` in the project; throws with the output when it fails. */
@@ -87,14 +100,19 @@ export class PulumiWorkspace {
     if (result.code !== 0) throw new Error(`npm ${args.join(" ")} failed\n${result.stdout}\n${result.stderr}`);
   }
 
-  /** The stack's checkpoint, as `pulumi stack export` gives it. */
-  async exportStack(): Promise<{ deployment: { resources?: StateResource[] } }> {
-    return JSON.parse(await this.pulumi(["stack", "export"]));
+  /** The stack's checkpoint, as `pulumi stack export` gives it (of `stack`, default the selected one). */
+  async exportStack(stack?: string): Promise<{ deployment: { resources?: StateResource[] } }> {
+    return JSON.parse(await this.pulumi(["stack", "export", ...(stack ? ["--stack", stack] : [])]));
   }
 
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+export interface PulumiRunOptions {
+  /** Environment variables for this command only; undefined removes one. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface StateResource {
@@ -103,6 +121,8 @@ export interface StateResource {
   id?: string;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
+  /** Why the last create or update of the resource failed although it exists (a partial failure). */
+  initErrors?: string[];
 }
 
 /**

@@ -1,0 +1,127 @@
+/**
+ * What an image costs beyond the engine's own round trip: `pulumi up` and `pulumi destroy` of a
+ * stack of N PrivateImages (OBS import, jobs of 3 s on ims-emulator) against the same stack of N
+ * Probes (dynamic resources that call no API, as in bench/noop-stack.ts), with pulumi-ims installed
+ * from its tarball as users install it; the ratio, and the state each resource takes.
+ *
+ *   npx ts-node --transpile-only bench/images.ts [N]    (make bench runs it with N = 20)
+ */
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+import { startEmulator, type RunningEmulator } from "../emulator";
+import { PulumiWorkspace, assertPulumiCli, packPackage } from "../test/helpers/pulumi-cli";
+
+const repo = resolve(__dirname, "..");
+const JOB_MS = 3000;
+
+/** One program for both stacks: N resources of the kind named by the stack's `bench:kind`. */
+const PROGRAM = `const pulumi = require("@pulumi/pulumi");
+const ims = require("pulumi-ims");
+const config = new pulumi.Config("bench");
+const count = config.requireNumber("count");
+for (let i = 0; i < count; i++) {
+  if (config.require("kind") === "probe") new ims.Probe("probe-" + i, { message: "probe " + i });
+  else {
+    new ims.PrivateImage("image-" + i, {
+      name: "bench-image-" + i,
+      description: "Benchmark image " + i,
+      source: { imageUrl: "images-bucket:ubuntu-24.04.qcow2", osVersion: "Ubuntu 24.04 server 64bit", minDisk: 40 },
+      minRam: 1024,
+      tags: { bench: "images", index: String(i) },
+    });
+  }
+}
+`;
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return [value, Number(process.hrtime.bigint() - start) / 1e6];
+}
+
+interface Measurement {
+  upMs: number;
+  destroyMs: number;
+  bytesPerResource: number;
+}
+
+async function main(): Promise<void> {
+  const count = Number(process.argv[2] ?? 20);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`resource count must be a positive integer, got ${process.argv[2]}`);
+  const cpus = availableParallelism();
+  console.log(
+    `pulumi ${await assertPulumiCli()}, node ${process.version}, ${cpus} CPUs (default --parallel ${4 * cpus}), ` +
+      `${count} resources per stack, IMS jobs of ${JOB_MS} ms`,
+  );
+
+  const ws = new PulumiWorkspace("bench-images");
+  let emulator: RunningEmulator | undefined;
+  try {
+    emulator = await startEmulator({ jobDurationMs: JOB_MS, jobJitter: 0 });
+    emulator.world.state.imageQuota = Math.max(emulator.world.state.imageQuota, 2 * count);
+    const key = emulator.world.state.accessKeys[0];
+
+    const tarball = await packPackage(ws.dir);
+    const sdkVersion = (JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
+    ws.write(
+      "package.json",
+      JSON.stringify({ name: "bench-images", private: true, dependencies: { "@pulumi/pulumi": sdkVersion, "pulumi-ims": `file:${tarball}` } }),
+    );
+    ws.write("Pulumi.yaml", "name: bench-images\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
+    ws.write("index.js", PROGRAM);
+    await ws.npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
+
+    // Credentials only in the environment, as users give them.
+    const env = { HW_ACCESS_KEY: key.access, HW_SECRET_KEY: key.secret };
+    const measure = async (stack: string, kind: "probe" | "image", type: string, extra: readonly string[] = []): Promise<Measurement> => {
+      await ws.pulumi(["stack", "init", stack]);
+      const settings: [string, string][] = [
+        ["bench:kind", kind],
+        ["bench:count", String(count)],
+        ["ims:region", "ap-southeast-1"],
+        ["ims:endpoint", emulator!.url],
+        ["ims:authUrl", `${emulator!.url}/v3`],
+      ];
+      for (const [k, v] of settings) await ws.pulumi(["config", "set", k, v, "--stack", stack]);
+      const [, upMs] = await timed(() => ws.pulumi(["up", "--yes", "--stack", stack, ...extra], { env }));
+      const state = await ws.exportStack(stack);
+      const resources = (state.deployment.resources ?? []).filter((r) => r.type === type);
+      if (resources.length !== count) throw new Error(`${stack}: ${resources.length} resources of ${type} in the state, expected ${count}`);
+      const bytes = resources.reduce((n, r) => n + JSON.stringify(r).length, 0);
+      const [, destroyMs] = await timed(() => ws.pulumi(["destroy", "--yes", "--stack", stack, ...extra], { env }));
+      return { upMs, destroyMs, bytesPerResource: Math.round(bytes / count) };
+    };
+
+    const probes = await measure("probes", "probe", "pulumi-nodejs:dynamic/ims:Probe");
+    emulator.runtime.metrics.reset();
+    const images = await measure("images", "image", "pulumi-nodejs:dynamic/ims:PrivateImage");
+    const requests = emulator.runtime.metrics.snapshot().requests;
+    const left = emulator.world.state.images.filter((i) => i.imagetype === "private" && i.status !== "deleted").length;
+    if (left !== 0) throw new Error(`${left} private images are left after destroy`);
+    const wide = await measure("images-parallel", "image", "pulumi-nodejs:dynamic/ims:PrivateImage", ["--parallel", String(count)]);
+
+    const line = (label: string, value: string) => console.log(`${label.padEnd(46)}${value.padStart(12)}`);
+    const ms = (v: number) => `${v.toFixed(0)} ms`;
+    line("Probe pulumi up:", ms(probes.upMs));
+    line("PrivateImage pulumi up:", ms(images.upMs));
+    line("up ratio PrivateImage / Probe:", (images.upMs / probes.upMs).toFixed(2));
+    line("up difference PrivateImage - Probe:", `${ms(images.upMs - probes.upMs)}`);
+    line(`PrivateImage pulumi up --parallel ${count}:`, ms(wide.upMs));
+    line("Probe pulumi destroy:", ms(probes.destroyMs));
+    line("PrivateImage pulumi destroy:", ms(images.destroyMs));
+    line("destroy ratio PrivateImage / Probe:", (images.destroyMs / probes.destroyMs).toFixed(2));
+    line(`PrivateImage pulumi destroy --parallel ${count}:`, ms(wide.destroyMs));
+    line("Probe state per resource:", `${probes.bytesPerResource} bytes`);
+    line("PrivateImage state per resource:", `${images.bytesPerResource} bytes`);
+    line("IMS requests per PrivateImage, up + destroy:", (requests / count).toFixed(1));
+  } finally {
+    await emulator?.close();
+    ws.cleanup();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
