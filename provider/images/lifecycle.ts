@@ -101,6 +101,10 @@ function timeoutsOf(inputs: ImageInputs, target: Target) {
   };
 }
 
+/** The client and target of an image: its own region and profile, else the provider's. */
+const clientOf = (inputs: Pick<ImageInputs, "region" | "profile">) =>
+  clientFor({ ...(inputs.region ? { region: inputs.region } : {}), ...(inputs.profile ? { profile: inputs.profile } : {}) });
+
 /** The inputs part of a bag of outputs (what the program declared). */
 function inputsOf(o: Raw): ImageInputs {
   const keys = ["name", "description", "minRam", "maxRam", "tags", "source", "region", "profile", "timeouts", "adoptImageId", "removeMembersOnDelete"];
@@ -341,7 +345,7 @@ export function imageProvider(kind: ImageKind) {
 
   async function create(raw: Raw): Promise<pulumi.dynamic.CreateResult<ImageOutputs>> {
     const inputs = inputsOf(raw);
-    const { client, target } = clientFor({ ...(inputs.region ? { region: inputs.region } : {}), ...(inputs.profile ? { profile: inputs.profile } : {}) });
+    const { client, target } = clientOf(inputs);
     const timeouts = timeoutsOf(inputs, target);
     const projectId = await client.projectId();
     const sk = sourceKind(inputs.source)!;
@@ -459,7 +463,7 @@ export function imageProvider(kind: ImageKind) {
     async read(id: string, props?: ImageOutputs): Promise<ImsReadResult<ImageInputs, ImageOutputs>> {
       if (!props) return { id: "" };
       const old = inputsOf(props as unknown as Raw);
-      const { client, target } = clientFor({ ...(old.region ? { region: old.region } : {}), ...(old.profile ? { profile: old.profile } : {}) });
+      const { client, target } = clientOf(old);
       const image = await readImage(client, id, props.createdAt);
       if (!image) {
         console.warn(`${label} "${props.name}" (${id}) no longer exists in ${props.imageRegion || target.region}: it is removed from the state`);
@@ -474,7 +478,7 @@ export function imageProvider(kind: ImageKind) {
     },
 
     async update(id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.UpdateResult<ImageOutputs>> {
-      const { client, target } = clientFor({ ...(news.region ? { region: news.region } : {}), ...(news.profile ? { profile: news.profile } : {}) });
+      const { client, target } = clientOf(news);
       const timeouts = timeoutsOf(news, target);
       const what = `${label} "${news.name}"`;
       const projectId = olds.projectId || (await client.projectId());
@@ -502,7 +506,7 @@ export function imageProvider(kind: ImageKind) {
 
     async delete(id: string, props: ImageOutputs): Promise<void> {
       const old = inputsOf(props as unknown as Raw);
-      const { client, target } = clientFor({ ...(old.region ? { region: old.region } : {}), ...(old.profile ? { profile: old.profile } : {}) });
+      const { client, target } = clientOf(old);
       const timeouts = timeoutsOf(old, target);
       const what = `${label} "${props.name}" (${id})`;
       if (props.pendingJobId) {
