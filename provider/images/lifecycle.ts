@@ -56,6 +56,8 @@ export const CREATE_MARKER = "pulumi-ims-create";
 /** How long after creation a missing image is taken for eventual consistency, not deletion. */
 const READ_GRACE_MS = 60_000;
 const PROGRESS_EVERY_MS = 30_000;
+/** How long to look for the image of a create whose answer was lost, before sending the create again. */
+const LOOKUP_MS = 6_000;
 /** Create requests sent at most, each after the previous one's answer was lost and no image was found. */
 const CREATE_ATTEMPTS = 5;
 
@@ -105,6 +107,10 @@ function timeoutsOf(inputs: ImageInputs, target: Target) {
 const clientOf = (inputs: Pick<ImageInputs, "region" | "profile">) =>
   clientFor({ ...(inputs.region ? { region: inputs.region } : {}), ...(inputs.profile ? { profile: inputs.profile } : {}) });
 
+/** The client of an existing image: the region it was made in, whatever the settings say now. */
+const clientOfExisting = (props: ImageOutputs) =>
+  clientOf({ ...inputsOf(props as unknown as Raw), ...(props.imageRegion ? { region: props.region ?? props.imageRegion } : {}) });
+
 /** The inputs part of a bag of outputs (what the program declared). */
 function inputsOf(o: Raw): ImageInputs {
   const keys = ["name", "description", "minRam", "maxRam", "tags", "source", "region", "profile", "timeouts", "adoptImageId", "removeMembersOnDelete"];
@@ -149,8 +155,9 @@ function outputsOf(inputs: ImageInputs, image: Image, target: Target, projectId:
 /** The declared inputs that the live image implies (for refresh: drift becomes visible). */
 function inputsFromLive(old: ImageInputs, image: Image): ImageInputs {
   const description = image.__description ?? "";
-  const maxRam = image.max_ram === undefined || image.max_ram === null || image.max_ram === "" ? undefined : Number(image.max_ram);
-  const minRam = image.min_ram ?? 0;
+  const isData = image.virtual_env_type === "DataImage";
+  const maxRam = isData || image.max_ram === undefined || image.max_ram === null || image.max_ram === "" ? undefined : Number(image.max_ram);
+  const minRam = isData ? 0 : (image.min_ram ?? 0);
   return clean({
     ...old,
     name: image.name,
@@ -280,6 +287,16 @@ async function findCreated(client: ImsClient, projectId: string, name: string, m
   );
 }
 
+/** Looks for the image of a lost create answer for up to LOOKUP_MS, on the geometric schedule. */
+async function lookForCreated(client: ImsClient, projectId: string, name: string, marker: string | undefined, since: number): Promise<Image | undefined> {
+  const deadline = Date.now() + LOOKUP_MS;
+  for (let n = 0; ; n++) {
+    const found = await findCreated(client, projectId, name, marker, since).catch(() => undefined);
+    if (found || Date.now() >= deadline) return found;
+    await sleep(Math.min(250 * 1.5 ** n, 5000, Math.max(0, deadline - Date.now())));
+  }
+}
+
 /** Brings name, description, RAM limits and tags of a live image to the declared ones. */
 async function converge(client: ImsClient, imageId: string, inputs: ImageInputs, live: Image): Promise<void> {
   const changes: { attribute: string; value: string | number | undefined }[] = [];
@@ -372,7 +389,8 @@ export function imageProvider(kind: ImageKind) {
         submitted = await submit(kind, sk, client, inputs, tags);
       } catch (error) {
         if (!(error instanceof ImsOutcomeUnknownError)) throw new Error(`${what}: ${describeError(error)}`, { cause: error });
-        const found = await findCreated(client, projectId, inputs.name, marker, started);
+        // The service may list the image only a little later: look for a while before sending again.
+        const found = await lookForCreated(client, projectId, inputs.name, marker, started);
         if (found) submitted = { imageId: found.id };
       }
     }
@@ -383,9 +401,9 @@ export function imageProvider(kind: ImageKind) {
     let imageId = submitted.imageId;
     const jobId = submitted.job?.job_id;
     const partial = async (message: string, extra: Partial<ImageOutputs>): Promise<never> => {
-      const id = imageId ?? (await findCreated(client, projectId, inputs.name, marker, started))?.id;
+      const id = imageId ?? (await findCreated(client, projectId, inputs.name, marker, started).catch(() => undefined))?.id;
       if (!id) throw new Error(message);
-      const live = await client.images.get(id);
+      const live = await client.images.get(id).catch(() => undefined);
       const properties = live ? outputsOf(inputs, live, target, projectId, { ...(jobId ? { jobId } : {}), ...extra }) : clean({ ...inputs, ...extra });
       throw new ResourceInitError(message, id, { ...properties, __provider: raw.__provider }, [message]);
     };
@@ -411,10 +429,8 @@ export function imageProvider(kind: ImageKind) {
             failure: { code: error.errorCode ?? "", reason: error.failReason ?? "" },
           });
         }
-        if (error instanceof ImsTimeoutError) {
-          return partial(`${what}: ${error.message}`, { pendingJobId: jobId });
-        }
-        throw new Error(`${what}: ${describeError(error)}`, { cause: error });
+        // A timeout, or losing sight of the job: the next up waits for the same job.
+        return partial(`${what}: ${describeError(error)}`, { pendingJobId: jobId });
       }
       imageId = imageId ?? jobImageIds(job)[0];
       if (!imageId) throw new Error(`${what}: IMS job ${jobId} succeeded without naming an image`);
@@ -425,11 +441,16 @@ export function imageProvider(kind: ImageKind) {
         return partial(`${what}: ${describeError(error)}`, error instanceof ImsTimeoutError ? {} : { failure: { code: "", reason: describeError(error) } });
       }
     }
-    const created = await readImage(client, imageId!, new Date().toISOString());
-    if (!created) throw new Error(`${what}: image ${imageId} was created but cannot be read back`);
-    await converge(client, imageId!, inputs, created);
-    const live = (await client.images.get(imageId!)) ?? created;
-    return { id: imageId!, outs: outputsOf(inputs, live, target, projectId, jobId ? { jobId } : {}) };
+    try {
+      const created = await readImage(client, imageId!, new Date().toISOString());
+      if (!created) throw new Error(`image ${imageId} was created but cannot be read back`);
+      await converge(client, imageId!, inputs, created);
+      const live = (await client.images.get(imageId!)) ?? created;
+      return { id: imageId!, outs: outputsOf(inputs, live, target, projectId, jobId ? { jobId } : {}) };
+    } catch (error) {
+      // The image exists: record it, and the next up brings its attributes to the declared ones.
+      return partial(`${what}: ${describeError(error)}`, {});
+    }
   }
 
   return {
@@ -442,12 +463,25 @@ export function imageProvider(kind: ImageKind) {
       return failures.length ? { failures } : { inputs: news as unknown as ImageInputs };
     },
 
-    async diff(_id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.DiffResult> {
+    async diff(id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.DiffResult> {
       const replaces: string[] = [];
       const changed: string[] = [];
       const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
       if (olds.failure || olds.status === "killed") replaces.push("source");
-      for (const key of ["source", "region", "adoptImageId"] as const) {
+      // Dropping adoptImageId once the image is adopted changes nothing: the image stays.
+      const keepsAdopted = news.adoptImageId === undefined && olds.adoptImageId === id;
+      // The region that counts is where the image would be: the declared one, else the provider's.
+      let newRegion: string | undefined;
+      try {
+        newRegion = isUnknown(news.region) ? undefined : (news.region ?? clientOf(news).target.region);
+      } catch {
+        newRegion = news.region;
+      }
+      const regionMoves =
+        isUnknown(news.region) || (newRegion !== undefined && olds.imageRegion ? newRegion !== olds.imageRegion : !same(olds.region, news.region));
+      if (regionMoves) replaces.push("region");
+      for (const key of ["source", "adoptImageId"] as const) {
+        if (key === "adoptImageId" && keepsAdopted) continue;
         if (isUnknown(news[key]) || !same(olds[key], news[key])) if (!replaces.includes(key)) replaces.push(key);
       }
       for (const key of ["name", "description", "minRam", "maxRam", "profile", "timeouts", "removeMembersOnDelete"] as const) {
@@ -463,7 +497,7 @@ export function imageProvider(kind: ImageKind) {
     async read(id: string, props?: ImageOutputs): Promise<ImsReadResult<ImageInputs, ImageOutputs>> {
       if (!props) return { id: "" };
       const old = inputsOf(props as unknown as Raw);
-      const { client, target } = clientOf(old);
+      const { client, target } = clientOfExisting(props);
       const image = await readImage(client, id, props.createdAt);
       if (!image) {
         console.warn(`${label} "${props.name}" (${id}) no longer exists in ${props.imageRegion || target.region}: it is removed from the state`);
@@ -478,7 +512,7 @@ export function imageProvider(kind: ImageKind) {
     },
 
     async update(id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.UpdateResult<ImageOutputs>> {
-      const { client, target } = clientOf(news);
+      const { client, target } = clientOfExisting({ ...olds, ...news, region: news.region } as ImageOutputs);
       const timeouts = timeoutsOf(news, target);
       const what = `${label} "${news.name}"`;
       const projectId = olds.projectId || (await client.projectId());
@@ -486,9 +520,14 @@ export function imageProvider(kind: ImageKind) {
         try {
           await client.jobs.wait(olds.pendingJobId, { timeoutMs: timeouts.createMs, onProgress: progressReporter(what) });
         } catch (error) {
-          const live = await client.images.get(id);
-          const extra: Partial<ImageOutputs> =
-            error instanceof ImsTimeoutError ? { pendingJobId: olds.pendingJobId } : { failure: { code: (error as ImsJobFailedError).errorCode ?? "", reason: describeError(error) } };
+          const live = await client.images.get(id).catch(() => undefined);
+          // Only a job that failed makes the image failed; anything else leaves the job to wait for again.
+          const extra: Partial<ImageOutputs> = {
+            ...(olds.jobId ? { jobId: olds.jobId } : {}),
+            ...(error instanceof ImsJobFailedError
+              ? { failure: { code: error.errorCode ?? "", reason: error.failReason ?? describeError(error) } }
+              : { pendingJobId: olds.pendingJobId }),
+          };
           const properties = live ? outputsOf(news, live, target, projectId, extra) : clean({ ...news, ...extra });
           throw new ResourceInitError(`${what}: ${describeError(error)}`, id, { ...properties, __provider: (news as unknown as Raw).__provider }, [describeError(error)]);
         }
@@ -506,7 +545,7 @@ export function imageProvider(kind: ImageKind) {
 
     async delete(id: string, props: ImageOutputs): Promise<void> {
       const old = inputsOf(props as unknown as Raw);
-      const { client, target } = clientOf(old);
+      const { client, target } = clientOfExisting(props);
       const timeouts = timeoutsOf(old, target);
       const what = `${label} "${props.name}" (${id})`;
       if (props.pendingJobId) {
@@ -516,7 +555,8 @@ export function imageProvider(kind: ImageKind) {
       try {
         members = await client.members.list(id);
       } catch (error) {
-        if (error instanceof ImsApiError && (error.status === 404 || error.code === "IMG.0027")) return;
+        // A 404 may also mean a wrong endpoint: only an image that cannot be read is taken as gone.
+        if (error instanceof ImsApiError && (error.status === 404 || error.code === "IMG.0027") && !(await client.images.get(id))) return;
         throw new Error(`${what}: ${describeError(error)}`, { cause: error });
       }
       if (members.length > 0) {

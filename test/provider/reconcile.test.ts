@@ -33,6 +33,9 @@ import {
   withProvider,
 } from "./support";
 
+// A create whose answer is lost looks for its image for a few seconds before sending it again.
+jest.setTimeout(30_000);
+
 let emu: TestEmulator;
 let proxy: AnswerLosingProxy;
 let dir: string;

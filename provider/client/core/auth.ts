@@ -6,8 +6,8 @@
  * credential and project, however many resources ask.
  */
 import { createHash } from "node:crypto";
-import { ImsApiError, parseServiceError, registerSecret } from "./errors";
-import { backoffDelay, decide, DEFAULT_RETRY, parseRetryAfter, type RetryPolicy } from "./retry";
+import { ImsApiError, ImsNetworkError, parseServiceError, registerSecret } from "./errors";
+import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
 import { sdkDate, signRequest } from "./signer";
 import { send, userAgent, type HttpRequest, type HttpResponse, type TransportOptions } from "./transport";
 
@@ -81,12 +81,20 @@ async function iamCall(
     try {
       res = await send(request, transport);
     } catch (error) {
-      if (attempt >= retry.maxRetries || (error as { code?: string }).code === "ENOTFOUND") throw error;
+      if (attempt >= retry.maxRetries || (error as { code?: string }).code === "ENOTFOUND") {
+        throw new ImsNetworkError(`${operation} at ${request.url.origin} (check ims:authUrl)`, error, neverSent(error));
+      }
       await sleep(backoffDelay(attempt, retry));
       continue;
     }
     const text = res.body.toString("utf8");
-    if (res.status < 300) return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+    if (res.status < 300) {
+      try {
+        return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+      } catch {
+        throw new Error(`${operation}: ${request.url.origin} did not answer with IAM's JSON: check ims:authUrl`);
+      }
+    }
     const err = parseServiceError(text);
     const error = new ImsApiError({
       operation,
@@ -178,7 +186,13 @@ export class Authenticator {
       pending = this.requestToken().finally(() => caches.pendingTokens.delete(this.key));
       caches.pendingTokens.set(this.key, pending);
     }
-    return pending;
+    try {
+      return await pending;
+    } catch (error) {
+      // A refresh that fails early is no reason to stop using a token that is still valid.
+      if (cached && Date.now() < cached.expiresAt) return cached;
+      throw error;
+    }
   }
 
   private async requestToken(): Promise<CachedToken> {

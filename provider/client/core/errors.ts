@@ -4,7 +4,10 @@
  * (No error here has an `id` field: Pulumi would take such an error for a partially created resource.)
  */
 
-const secrets = new Set<string>();
+/** Credential values to hide; on globalThis so that every copy of this module in the process shares them. */
+const SECRETS = Symbol.for("pulumi-ims.errors.secrets");
+const secrets: Set<string> = ((globalThis as Record<symbol, unknown>)[SECRETS] as Set<string>) ??
+  ((globalThis as Record<symbol, unknown>)[SECRETS] = new Set<string>());
 
 /** Registers a credential value (SK, password, token, security token) that must never be shown. */
 export function registerSecret(value: string | undefined): void {
