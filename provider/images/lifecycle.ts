@@ -3,6 +3,7 @@
  * IMS client, with no duplicate images, partial failures recorded, and drift shown on refresh.
  */
 import { randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 import { clientFor, parseDuration, type Target } from "../config";
 import {
@@ -456,6 +457,13 @@ export function imageProvider(kind: ImageKind) {
   return {
     async check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult<ImageInputs>> {
       const failures = validateImageInputs(kind, news);
+      const localFile = (news.source as { localFile?: unknown } | undefined)?.localFile;
+      if (typeof localFile === "string" && !isUnknown(localFile) && !failures.some((f) => f.property.startsWith("source"))) {
+        const stat = statSync(localFile, { throwIfNoEntry: false });
+        if (!stat?.isFile() || stat.size === 0) {
+          failures.push({ property: "source.localFile", reason: `${localFile} is not a readable, non-empty file on this machine` });
+        }
+      }
       if (failures.length === 0 && !isUnknown(news.region) && !isUnknown(news.profile)) {
         // Settings problems (no region, no credentials…) fail here, before any API call.
         clientFor({ ...(typeof news.region === "string" ? { region: news.region } : {}), ...(typeof news.profile === "string" ? { profile: news.profile } : {}) });

@@ -3,6 +3,10 @@
  * placeholder is never a failure; a missing region or missing credentials fail with the config
  * key and the environment variable to set.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeQcow2 } from "../../emulator/domain/disk-format";
 import { configure } from "../../provider/config";
 import { dataImages, expectNoSecret, privateImages, PROVIDER, QCOW2, rejection, UNKNOWN, UBUNTU, type Raw } from "./support";
 
@@ -109,6 +113,24 @@ describe("check", () => {
     await expect(privateImages.check({}, quickLicence)).resolves.toEqual({ inputs: quickLicence });
     const normalCmk = { ...valid, source: { imageUrl: QCOW2, minDisk: 40, cmkId: cmk, isConfig: true } };
     await expect(privateImages.check({}, normalCmk)).resolves.toEqual({ inputs: normalCmk });
+  });
+
+  it("refuses a local file that is missing or empty before any API call, and takes an existing one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pulumi-ims-check-"));
+    try {
+      const empty = join(dir, "empty.qcow2");
+      writeFileSync(empty, "");
+      const disk = join(dir, "disk.qcow2");
+      writeFileSync(disk, makeQcow2(1));
+      for (const path of [join(dir, "missing.qcow2"), empty, dir]) {
+        const result = await privateImages.check({}, { ...valid, source: { localFile: path, minDisk: 20 } });
+        expect(result.failures).toEqual([{ property: "source.localFile", reason: `${path} is not a readable, non-empty file on this machine` }]);
+      }
+      const ok = { ...valid, source: { localFile: disk, minDisk: 20 } };
+      await expect(privateImages.check({}, ok)).resolves.toEqual({ inputs: ok });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("takes the quick-import range of minDisk for a DataImage (1 to 1024)", async () => {
