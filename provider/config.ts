@@ -532,6 +532,12 @@ export function resolveTarget(
     projectRegion = providerRegion;
   }
 
+  // A project belongs to one region: without a region to tie it to, it would be sent to every region.
+  if (projectRegion === undefined && (project.projectId !== undefined || project.projectName !== undefined)) {
+    const key = profile !== undefined ? profile.labels.region : settings.label("region");
+    throw new ConfigError(`A project is configured without the region it belongs to: set ${key} to the project's region.`);
+  }
+
   const allowInsecureHttp = readAllowInsecureHttp(settings);
   const maxRetries = readMaxRetries(settings);
   const timeouts = readTimeouts(settings);
@@ -556,7 +562,7 @@ export function resolveTarget(
 
   const auth: ClientSettings["auth"] = { credentials, authUrl, region };
   // A project belongs to one region: elsewhere the region's default project is used.
-  if (projectRegion === undefined || projectRegion === region) {
+  if (projectRegion === region) {
     if (project.projectId !== undefined) auth.projectId = project.projectId;
     if (project.projectName !== undefined) auth.projectName = project.projectName;
   }

@@ -743,3 +743,18 @@ describe("clientFor", () => {
     expect(() => clientFor({ profile: "missing" })).toThrow(ConfigError);
   });
 });
+
+describe("a project without its region", () => {
+  it("is refused: a project id belongs to one region and would otherwise be sent to every region", () => {
+    const err = errorOf(() => resolve({ "ims:accessKey": AK, "ims:secretKey": SK, "ims:projectId": "0123456789abcdef0123456789abcdef" }, {}, { region: REGION }));
+    expect(err.message).toMatch(/A project is configured without the region it belongs to: set ims:region/);
+    const named = errorOf(() => resolve({ "ims:accessKey": AK, "ims:secretKey": SK }, { HW_PROJECT_NAME: "ap-southeast-1_analytics" }, { region: REGION }));
+    expect(named.message).toMatch(/ims:region/);
+  });
+
+  it("is kept for its own region and left out elsewhere", () => {
+    const config = { ...base, "ims:projectId": "0123456789abcdef0123456789abcdef" };
+    expect(resolve(config).settings.auth.projectId).toBe("0123456789abcdef0123456789abcdef");
+    expect(resolve(config, {}, { region: "ap-southeast-3" }).settings.auth.projectId).toBeUndefined();
+  });
+});
