@@ -55,17 +55,20 @@ export function checkTag(key: unknown, value: unknown): Tag {
   return { key: k, value: v };
 }
 
+/** A tag in the legacy "key.value" form (no dot: a key with an empty value), marked as legacy. */
+export function legacyTag(text: string): Tag {
+  const dot = text.indexOf(".");
+  const tag = dot < 0 ? checkTag(text, "") : checkTag(text.slice(0, dot), text.slice(dot + 1));
+  return { ...tag, legacy: true };
+}
+
 /** The `tags` (legacy "key.value") or `image_tags` ({key,value}) of a create request. */
 export function readCreateTags(fields: Fields): Tag[] {
   const legacy = optStringArray(fields, "tags");
   const modern = optObjectArray(fields, "image_tags");
   if (legacy && modern) throw img("0115", "tags and image_tags cannot be used together.");
   const tags = legacy
-    ? legacy.map((t) => {
-        const dot = t.indexOf(".");
-        const tag = dot < 0 ? checkTag(t, "") : checkTag(t.slice(0, dot), t.slice(dot + 1));
-        return { ...tag, legacy: true as const };
-      })
+    ? legacy.map(legacyTag)
     : (modern ?? []).map((t) => checkTag(t.key, t.value ?? ""));
   const merged = new Map(tags.map((t) => [t.key, t]));
   if (merged.size > MAX_TAGS) throw img("0116");

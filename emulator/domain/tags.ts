@@ -6,7 +6,7 @@ import { asObject, optObjectArray, optString, reqString, type Fields } from "./i
 import type { Image, Tag } from "./model";
 import { ownedImage, visibleImage } from "./images";
 import { listImages } from "./queries";
-import { checkTag, MAX_TAGS } from "./rules";
+import { MAX_TAGS, checkTag, legacyTag } from "./rules";
 import type { Caller, World } from "./world";
 
 function upsert(world: World, image: Image, tags: Tag[]): void {
@@ -170,8 +170,7 @@ export function putLegacyTag(world: World, caller: Caller, body: unknown): void 
   if ((legacy === undefined) === (modern === undefined)) throw img("0001", "Give exactly one of tag and image_tag.");
   let tag: Tag;
   if (legacy !== undefined) {
-    const dot = legacy.indexOf(".");
-    tag = { ...(dot < 0 ? checkTag(legacy, "") : checkTag(legacy.slice(0, dot), legacy.slice(dot + 1))), legacy: true };
+    tag = legacyTag(legacy);
   } else {
     if (modern === null || typeof modern !== "object" || Array.isArray(modern)) throw img("0001", "image_tag must be an object.");
     tag = checkTag((modern as Fields).key, (modern as Fields).value ?? "");

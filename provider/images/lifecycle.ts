@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import type * as pulumi from "@pulumi/pulumi";
 import { clientFor, parseDuration, type Target } from "../config";
 import {
@@ -80,7 +81,6 @@ class ResourceInitError extends Error {
 /** JSON-clean copy: no undefined (the engine's Struct conversion refuses it). */
 const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Rejects with ImsTimeoutError when `work` takes longer than `ms`. */
 async function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
@@ -118,16 +118,20 @@ function inputsOf(o: Raw): ImageInputs {
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as unknown as ImageInputs;
 }
 
-/** Tags of an image object ("key=value" strings), without the creation marker. */
-function liveTags(image: Image): Record<string, string> {
+/** Tags of an image object ("key=value" strings); without the creation marker unless asked for. */
+function liveTags(image: Image, withMarker = false): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const t of image.tags ?? []) {
     const at = t.indexOf("=");
     const key = at < 0 ? t : t.slice(0, at);
-    if (key !== CREATE_MARKER) tags[key] = at < 0 ? "" : t.slice(at + 1);
+    if (withMarker || key !== CREATE_MARKER) tags[key] = at < 0 ? "" : t.slice(at + 1);
   }
   return tags;
 }
+
+/** `max_ram` of an image object (a string in answers), or undefined when unset. */
+const liveMaxRam = (image: Image): number | undefined =>
+  image.max_ram === undefined || image.max_ram === null || image.max_ram === "" ? undefined : Number(image.max_ram);
 
 function outputsOf(inputs: ImageInputs, image: Image, target: Target, projectId: string, extra: Partial<ImageOutputs> = {}): ImageOutputs {
   const size = Number(image.__image_size ?? image.size ?? 0);
@@ -157,7 +161,7 @@ function outputsOf(inputs: ImageInputs, image: Image, target: Target, projectId:
 function inputsFromLive(old: ImageInputs, image: Image): ImageInputs {
   const description = image.__description ?? "";
   const isData = image.virtual_env_type === "DataImage";
-  const maxRam = isData || image.max_ram === undefined || image.max_ram === null || image.max_ram === "" ? undefined : Number(image.max_ram);
+  const maxRam = isData ? undefined : liveMaxRam(image);
   const minRam = isData ? 0 : (image.min_ram ?? 0);
   return clean({
     ...old,
@@ -306,16 +310,11 @@ async function converge(client: ImsClient, imageId: string, inputs: ImageInputs,
   if ((live.__description ?? "") !== description) changes.push({ attribute: "__description", value: description === "" ? undefined : description });
   if (live.virtual_env_type !== "DataImage") {
     if ((live.min_ram ?? 0) !== (inputs.minRam ?? 0)) changes.push({ attribute: "min_ram", value: inputs.minRam ?? 0 });
-    const liveMax = live.max_ram === undefined || live.max_ram === null || live.max_ram === "" ? undefined : Number(live.max_ram);
-    if (liveMax !== inputs.maxRam) changes.push({ attribute: "max_ram", value: inputs.maxRam });
+    if (liveMaxRam(live) !== inputs.maxRam) changes.push({ attribute: "max_ram", value: inputs.maxRam });
   }
   if (changes.length) await client.images.update(imageId, changes);
-  const current: Record<string, string> = {};
-  for (const t of live.tags ?? []) {
-    const at = t.indexOf("=");
-    current[at < 0 ? t : t.slice(0, at)] = at < 0 ? "" : t.slice(at + 1);
-  }
-  await client.tags.set(imageId, inputs.tags ?? {}, current);
+  // The marker counts as a current tag, so that setting the declared tags removes it.
+  await client.tags.set(imageId, inputs.tags ?? {}, liveTags(live, true));
 }
 
 /** Reads an image, tolerating a short delay after creation. */

@@ -1,5 +1,6 @@
 /** Image replication within a region and across regions (reference §3.12, §3.13). */
 import type { ApiClient, OperationSpec } from "../core/client";
+import { compact } from "../images/requests";
 import { JobRefSchema, type JobRef } from "../images/schemas";
 
 export const copyOperations = {
@@ -33,7 +34,6 @@ export interface CrossRegionCopyRequest {
   vaultId?: string;
 }
 
-const compact = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 export class CopiesApi {
   constructor(private readonly api: ApiClient) {}

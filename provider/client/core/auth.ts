@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { ImsApiError, ImsNetworkError, parseServiceError, registerSecret } from "./errors";
 import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
 import { sdkDate, signRequest } from "./signer";
+import { sleep } from "./sleep";
 import { send, userAgent, type HttpRequest, type HttpResponse, type TransportOptions } from "./transport";
 
 export type Credentials =
@@ -111,7 +112,6 @@ async function iamCall(
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Authenticator {
   private readonly key: string;

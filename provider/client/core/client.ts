@@ -7,6 +7,7 @@ import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { Authenticator, type AuthSettings } from "./auth";
 import { ImsApiError, ImsNetworkError, ImsOutcomeUnknownError, parseServiceError, redact } from "./errors";
+import { sleep } from "./sleep";
 import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
 import { DEFAULT_TRANSPORT, send, userAgent, type HttpRequest, type HttpResponse, type TransportOptions } from "./transport";
 
@@ -73,15 +74,6 @@ export function buildQuery(query: Record<string, QueryValue> | undefined): strin
   return parts.length ? `?${parts.join("&")}` : "";
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
 
 export class ApiClient {
   readonly auth: Authenticator;

@@ -7,6 +7,7 @@
  * ×1.5 up to 10 s), jittered so that many waiters do not poll in step.
  */
 import { z } from "zod";
+import { sleep } from "./sleep";
 import { ImsApiError, ImsJobFailedError, ImsTimeoutError } from "./errors";
 
 export const JobSchema = z.looseObject({
@@ -83,19 +84,6 @@ export interface WaitOptions {
 /** Reads a job: the progress view if `withProgress`, else the plain view. */
 export type JobReader = (jobId: string, withProgress: boolean) => Promise<Job>;
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 
 /** Polls until the job ends: SUCCESS → the job; FAIL → ImsJobFailedError; deadline → ImsTimeoutError. */
 export async function waitForJob(read: JobReader, jobId: string, options: WaitOptions): Promise<Job> {

@@ -111,7 +111,7 @@ export interface ListImagesQuery {
 }
 
 /** Drops undefined fields, so bodies carry only what was given. */
-function compact<T extends Record<string, unknown>>(body: T): Partial<T> {
+export function compact<T extends Record<string, unknown>>(body: T): Partial<T> {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
