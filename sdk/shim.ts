@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceKind } from "../provider/types";
 
-/** Resource kinds served by pulumi-ims (kept in step with provider/types.ts by a unit test). */
-export type ResourceKind = "Probe" | "PrivateImage" | "DataImage";
+export type { ResourceKind };
 
 /**
  * Builds the object Pulumi serializes into the state of every resource of one kind.

@@ -1,5 +1,6 @@
+import { DEFAULT_TOKEN_LIFETIME_MS } from "../domain/iam";
 import type { WorldState } from "../domain/model";
-import { World, type JobTiming } from "../domain/world";
+import { World } from "../domain/world";
 import { saveWorldFile } from "../persist";
 import { DEFAULT_AKSK_OPTIONS, Lockout, type AkSkOptions } from "./aksk";
 import { Faults } from "./faults";
@@ -46,8 +47,8 @@ export class Runtime {
   }
 
   /** Replaces the world (reset, or a world loaded through the admin API). */
-  replaceWorld(state: WorldState, timing?: JobTiming): void {
-    const next = new World(state, { clock: this.world.clock, timing: timing ?? this.world.timing });
+  replaceWorld(state: WorldState): void {
+    const next = new World(state, { clock: this.world.clock, timing: this.world.timing });
     this.world = next;
     this.watch(next);
     this.lockout.clear();
@@ -65,7 +66,7 @@ export class Runtime {
 }
 
 export const defaultRuntimeOptions = (): RuntimeOptions => ({
-  tokenLifetimeMs: 24 * 3600 * 1000,
+  tokenLifetimeMs: DEFAULT_TOKEN_LIFETIME_MS,
   aksk: { ...DEFAULT_AKSK_OPTIONS },
   maxBodyBytes: 256 * 1024 * 1024,
 });
