@@ -10,7 +10,7 @@ import { newUuid, stableHex32 } from "../domain/ids";
 import type { Image, MemberStatus, Server, WorldState } from "../domain/model";
 import { findOsVersion } from "../domain/os-versions";
 import { checkDescription, checkName, checkTag } from "../domain/rules";
-import type { World } from "../domain/world";
+import { overwrite, type World } from "../domain/world";
 import { checkWorld } from "../persist";
 import { validateFault } from "../http/faults";
 import { ok, type Context, type Reply, type Route } from "../http/router";
@@ -111,9 +111,7 @@ function patchImage(world: World, image: Image, body: Record<string, unknown>): 
     }
   }
   draft.updatedAt = world.now();
-  Object.assign(image, draft);
-  // Object.assign keeps what the draft removed: a removed max_ram must go (reference §3.2).
-  if (draft.maxRam === undefined) delete image.maxRam;
+  overwrite(image, draft);
   world.changed();
 }
 

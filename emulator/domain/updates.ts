@@ -9,7 +9,7 @@ import type { Image } from "./model";
 import { ownedImage, visibleImage } from "./images";
 import { checkDescription, checkName } from "./rules";
 import { SUPPORT_ATTRIBUTES } from "./views";
-import type { Caller, World } from "./world";
+import { overwrite, type Caller, type World } from "./world";
 
 export interface PatchOp {
   op: "add" | "replace" | "remove";
@@ -176,9 +176,7 @@ function applyAll(world: World, image: Image, ops: PatchOp[], allowed: (attribut
     throw img("0055", `max_ram (${draft.maxRam}) is below min_ram (${draft.minRam}).`);
   }
   draft.updatedAt = world.now();
-  Object.assign(image, draft);
-  // Object.assign keeps what the draft removed: a removed max_ram must go (reference §3.2).
-  if (draft.maxRam === undefined) delete image.maxRam;
+  overwrite(image, draft);
   world.changed();
   return image;
 }

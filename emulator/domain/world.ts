@@ -145,6 +145,15 @@ export class World {
   }
 }
 
+/**
+ * Makes a record equal to an edited copy of it: every field of `draft` is copied, and fields the
+ * draft dropped (a removed `maxRam`, say) are removed too, which Object.assign would keep.
+ */
+export function overwrite<T extends object>(record: T, draft: T): void {
+  for (const key of Object.keys(record) as (keyof T)[]) if (!(key in draft)) delete record[key];
+  Object.assign(record, draft);
+}
+
 /** Credentials and resources of the default world, printed by the CLI. */
 export const DEFAULT_WORLD = {
   domainName: "ims-emulator",
