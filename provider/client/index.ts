@@ -4,11 +4,9 @@
  */
 import { ApiClient, type ClientSettings, type OperationSpec } from "./core/client";
 import { copyOperations, CopiesApi } from "./copies";
-import { imageOperations } from "./images/operations";
-import { ImagesApi } from "./images";
+import { imageOperations, ImagesApi } from "./images";
 import { jobOperations, JobsApi } from "./jobs";
-import { memberOperations } from "./members/operations";
-import { MembersApi } from "./members";
+import { memberOperations, MembersApi } from "./members";
 import { tagOperations, TagsApi } from "./tags";
 
 export class ImsClient {
@@ -48,7 +46,7 @@ export { tokenRequestCount, clearAuthCaches } from "./core/auth";
 export { signRequest, sdkDate, type SignInput, type SignOutput } from "./core/signer";
 export { ImsApiError, ImsJobFailedError, ImsNetworkError, ImsOutcomeUnknownError, ImsTimeoutError, redact } from "./core/errors";
 export { imsEndpoint, iamEndpoint, CLOUDS, type Cloud, type EndpointOverrides } from "./endpoints";
-export { jobImageIds, type Job } from "./jobs";
+export { jobImageIds, type Job, type JobRef } from "./jobs";
 export { closeAllPools } from "./core/transport";
-export type { Image, JobRef } from "./images";
+export type { Image } from "./images";
 export type { Member } from "./members";

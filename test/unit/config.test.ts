@@ -1,5 +1,6 @@
 /** Provider configuration: stack config and environment → IMS client settings, pure and explicit. */
 import type * as pulumi from "@pulumi/pulumi";
+import { timeoutsOf } from "../../provider/common/time";
 import { ImsClient } from "../../provider/client";
 import {
   clientFor,
@@ -73,6 +74,7 @@ describe("defaults", () => {
         transport: { allowInsecureHttp: false },
       },
       timeouts: { createMs: 1_800_000, updateMs: 600_000, deleteMs: 600_000 },
+      configuredTimeouts: {},
     });
   });
 
@@ -494,6 +496,15 @@ describe("timeouts", () => {
       updateMs: 150_000,
       deleteMs: 5_400_000,
     });
+  });
+
+  it("tells which budgets ims:timeouts sets, so that a resource kind's own defaults yield only to those", () => {
+    const target = resolve({ ...base, "ims:timeouts": '{"delete":"5m"}' });
+    expect(target.configuredTimeouts).toEqual({ deleteMs: 300_000 });
+    // A kind with a 60 min create default (copies) keeps it; the configured delete budget wins over its own.
+    expect(timeoutsOf(undefined, target, { createMs: 3_600_000, deleteMs: 60_000 })).toEqual({ createMs: 3_600_000, updateMs: 600_000, deleteMs: 300_000 });
+    // The resource's own timeouts win over both.
+    expect(timeoutsOf({ create: "10m" }, target, { createMs: 3_600_000 })).toMatchObject({ createMs: 600_000 });
   });
 
   it.each([

@@ -27,6 +27,14 @@ export interface OperationSpec<Out = unknown> {
   contentType?: string;
 }
 
+/** Declares an operation; the spec's response type is inferred from its schema. */
+export const op = <Out>(spec: OperationSpec<Out>): OperationSpec<Out> => spec;
+
+/** Drops undefined fields, so request bodies carry only what was given. */
+export function compact<T extends Record<string, unknown>>(body: T): Partial<T> {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 
 export interface CallInput {

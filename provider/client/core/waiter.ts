@@ -6,22 +6,17 @@
  * after that moment. Without usable progress it polls on a geometric schedule (250 ms growing
  * ×1.5 up to 10 s), jittered so that many waiters do not poll in step.
  */
-import { z } from "zod";
 import { sleep } from "./sleep";
 import { ImsApiError, ImsJobFailedError, ImsTimeoutError } from "./errors";
 
-export const JobSchema = z.looseObject({
-  status: z.enum(["INIT", "RUNNING", "SUCCESS", "FAIL"]),
-  job_id: z.string(),
-  job_type: z.string(),
-  begin_time: z.string().nullish(),
-  end_time: z.string().nullish(),
-  error_code: z.string().nullish(),
-  fail_reason: z.string().nullish(),
-  entities: z.looseObject({ process_percent: z.number().nullish() }).nullish(),
-});
-
-export type Job = z.infer<typeof JobSchema>;
+/** What the waiter reads of a job (the jobs area validates the whole answer). */
+export interface JobLike {
+  status: "INIT" | "RUNNING" | "SUCCESS" | "FAIL";
+  job_type: string;
+  error_code?: string | null;
+  fail_reason?: string | null;
+  entities?: { process_percent?: number | null } | null;
+}
 
 export interface PollSchedule {
   firstMs: number;
@@ -69,7 +64,7 @@ export function predictedDelay(samples: readonly ProgressSample[], s: PollSchedu
 
 export interface JobProgress {
   jobId: string;
-  status: Job["status"];
+  status: JobLike["status"];
   elapsedMs: number;
   polls: number;
 }
@@ -82,11 +77,11 @@ export interface WaitOptions {
 }
 
 /** Reads a job: the progress view if `withProgress`, else the plain view. */
-export type JobReader = (jobId: string, withProgress: boolean) => Promise<Job>;
+export type JobReader<J extends JobLike> = (jobId: string, withProgress: boolean) => Promise<J>;
 
 
 /** Polls until the job ends: SUCCESS → the job; FAIL → ImsJobFailedError; deadline → ImsTimeoutError. */
-export async function waitForJob(read: JobReader, jobId: string, options: WaitOptions): Promise<Job> {
+export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: string, options: WaitOptions): Promise<J> {
   const schedule = options.schedule ?? DEFAULT_SCHEDULE;
   const started = Date.now();
   const deadline = started + options.timeoutMs;
@@ -95,7 +90,7 @@ export async function waitForJob(read: JobReader, jobId: string, options: WaitOp
   let fallbackStep = 0;
   let polls = 0;
   for (;;) {
-    let job: Job;
+    let job: J;
     try {
       job = await read(jobId, withProgress);
     } catch (error) {

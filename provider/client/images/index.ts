@@ -5,7 +5,7 @@ import { stat } from "node:fs/promises";
 import type { ApiClient } from "../core/client";
 import { ImsApiError } from "../core/errors";
 import { waitUntil } from "../core/waiter";
-import { imageOperations as ops } from "./operations";
+import { imageOperations as ops, type Image } from "./operations";
 import {
   dataImageFromFileBody,
   dataImagesFromVolumesBody,
@@ -28,10 +28,10 @@ import {
   type QuickImportRequest,
   type WholeImageRequest,
 } from "./requests";
-import type { Image, JobRef } from "./schemas";
+import type { JobRef } from "../jobs/operations";
 
 export * from "./requests";
-export type { Image, JobRef } from "./schemas";
+export { imageOperations, type Image } from "./operations";
 
 const DEFAULT_PAGE = 500;
 

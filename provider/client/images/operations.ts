@@ -1,9 +1,58 @@
-/** Where the image calls go (reference §2, §3, §4): method, path, statuses, repeatability, answer. */
+/**
+ * The image calls (Huawei Cloud IMS API reference: "Image" and "Image (Native OpenStack API)"
+ * chapters): where each goes, what it expects, whether it may be repeated, and what the answer
+ * holds — strict on the fields used, tolerant of others (image attributes: "Image Attributes").
+ */
 import { z } from "zod";
-import type { OperationSpec } from "../core/client";
-import { GlanceImageListSchema, ImageListSchema, ImageSchema, JobRefSchema } from "./schemas";
+import { op, type OperationSpec } from "../core/client";
+import { JobRefSchema } from "../jobs/operations";
 
-const op = <Out>(spec: OperationSpec<Out>): OperationSpec<Out> => spec;
+const strOrNum = z.union([z.string(), z.number()]);
+
+export const ImageSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  visibility: z.string().optional(),
+  owner: z.string().optional(),
+  protected: z.boolean().optional(),
+  disk_format: z.string().nullish(),
+  container_format: z.string().nullish(),
+  min_disk: z.number().nullish(),
+  min_ram: z.number().nullish(),
+  /** A string in responses (MB). */
+  max_ram: strOrNum.nullish(),
+  tags: z.array(z.string()).optional(),
+  checksum: z.string().nullish(),
+  size: z.number().nullish(),
+  created_at: z.string().optional(),
+  updated_at: z.string().optional(),
+  active_at: z.string().nullish(),
+  virtual_env_type: z.string().nullish(),
+  __imagetype: z.string().optional(),
+  __os_version: z.string().nullish(),
+  __os_type: z.string().nullish(),
+  __os_bit: z.string().nullish(),
+  __platform: z.string().nullish(),
+  __description: z.string().nullish(),
+  __image_size: strOrNum.nullish(),
+  __whole_image: z.union([z.string(), z.boolean()]).nullish(),
+  __system__cmkid: z.string().nullish(),
+  __data_origin: z.string().nullish(),
+  __root_origin: z.string().nullish(),
+  __originalimagename: z.string().nullish(),
+  hw_firmware_type: z.string().nullish(),
+});
+
+export type Image = z.infer<typeof ImageSchema>;
+
+export const ImageListSchema = z.looseObject({ images: z.array(ImageSchema) });
+
+export const GlanceImageListSchema = z.looseObject({
+  images: z.array(ImageSchema),
+  first: z.string().optional(),
+  next: z.string().optional(),
+});
 
 export const imageOperations = {
   listImages: op({ name: "listImages", method: "GET", path: "/v2/cloudimages", expect: [200], idempotent: true, response: ImageListSchema }),

@@ -2,7 +2,7 @@
  * What the image calls send: typed requests turned into the service's bodies and queries. Pure
  * functions, so every option can be checked without a network.
  */
-import type { QueryValue } from "../core/client";
+import { compact, type QueryValue } from "../core/client";
 
 export interface ImageTag {
   key: string;
@@ -108,11 +108,6 @@ export interface ListImagesQuery {
   sortDir?: "asc" | "desc";
   /** Any other filter of the API, by its own name (e.g. `__platform`). */
   extra?: Record<string, string>;
-}
-
-/** Drops undefined fields, so bodies carry only what was given. */
-export function compact<T extends Record<string, unknown>>(body: T): Partial<T> {
-  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 const tagsBody = (tags: ImageTag[] | undefined) => (tags && tags.length ? tags.map((t) => ({ key: t.key, value: t.value })) : undefined);

@@ -1,13 +1,11 @@
 /** Asynchronous jobs: reading them, and waiting for them with the adaptive waiter. */
-import type { ApiClient, OperationSpec } from "../core/client";
-import { JobSchema, waitForJob, type Job, type WaitOptions } from "../core/waiter";
+import type { ApiClient } from "../core/client";
+import { waitForJob, type WaitOptions } from "../core/waiter";
+import { jobOperations as ops, type Job } from "./operations";
 
-export const jobOperations = {
-  getJob: { name: "getJob", method: "GET", path: "/v1/{project_id}/jobs/{job_id}", expect: [200], idempotent: true, response: JobSchema },
-  getJobProgress: { name: "getJobProgress", method: "GET", path: "/v1/cloudimages/job/{job_id}", expect: [200], idempotent: true, response: JobSchema },
-} satisfies Record<string, OperationSpec<Job>>;
+export { jobOperations, JobRefSchema, JobSchema, type Job, type JobRef } from "./operations";
 
-/** Where a finished job names its images (reference §3.15): `image_id`, else the sub-jobs'. */
+/** Where a finished job names its images: `image_id`, else the sub-jobs' (ims_03_0905). */
 export function jobImageIds(job: Job): string[] {
   const entities = (job.entities ?? {}) as { image_id?: unknown; sub_jobs_result?: { entities?: { image_id?: unknown } }[]; __data_images?: unknown };
   const ids: string[] = [];
@@ -23,11 +21,11 @@ export class JobsApi {
   constructor(private readonly api: ApiClient) {}
 
   async get(jobId: string): Promise<Job> {
-    return (await this.api.call(jobOperations.getJob, { params: { job_id: jobId } })).body;
+    return (await this.api.call(ops.getJob, { params: { job_id: jobId } })).body;
   }
 
   async progress(jobId: string): Promise<Job> {
-    return (await this.api.call(jobOperations.getJobProgress, { params: { job_id: jobId } })).body;
+    return (await this.api.call(ops.getJobProgress, { params: { job_id: jobId } })).body;
   }
 
   /** Waits for the job; FAIL → ImsJobFailedError, deadline → ImsTimeoutError (with the job id). */
@@ -35,5 +33,3 @@ export class JobsApi {
     return waitForJob((id, withProgress) => (withProgress ? this.progress(id) : this.get(id)), jobId, options);
   }
 }
-
-export type { Job } from "../core/waiter";

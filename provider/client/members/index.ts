@@ -1,10 +1,10 @@
 /** Sharing images with other projects, and accepting or rejecting shares as the recipient. */
 import type { ApiClient } from "../core/client";
 import { ImsApiError } from "../core/errors";
-import type { JobRef } from "../images/schemas";
+import type { JobRef } from "../jobs/operations";
 import { memberOperations as ops, type Member } from "./operations";
 
-export type { Member } from "./operations";
+export { memberOperations, type Member } from "./operations";
 
 export class MembersApi {
   constructor(private readonly api: ApiClient) {}
@@ -25,12 +25,22 @@ export class MembersApi {
     return (await this.api.call(ops.updateMembers, { body })).body;
   }
 
-  /** Every member of an image (owner's view), following page markers. */
+  /**
+   * Every member of an image (owner's view), following page markers. Where the member query API is
+   * not served (G42 Cloud and Open Telekom Cloud have no `/v1/{project_id}/cloudimages/{id}/members`),
+   * the Glance-compatible list answers instead.
+   */
   async list(imageId: string): Promise<Member[]> {
     const all: Member[] = [];
     let marker: string | undefined;
     for (;;) {
-      const res = await this.api.call(ops.listMembers, { params: { image_id: imageId }, query: { limit: 100, marker } });
+      let res;
+      try {
+        res = await this.api.call(ops.listMembers, { params: { image_id: imageId }, query: { limit: 100, marker } });
+      } catch (error) {
+        if (marker === undefined && error instanceof ImsApiError && error.code === "APIGW.0101") return this.glanceList(imageId);
+        throw error;
+      }
       all.push(...res.body.members);
       marker = res.body.page_info?.next_marker;
       if (!marker || res.body.members.length === 0) return all;

@@ -1,7 +1,11 @@
-/** Sharing calls (reference §3.10, §3.11, §4.7). */
+/**
+ * Sharing (Huawei Cloud IMS API reference, "Image Sharing": ims_03_0624 and the pages after it;
+ * member queries ims_03_0723 and ims_03_0660; the Glance-compatible member APIs under "Image
+ * Sharing (Native OpenStack API)").
+ */
 import { z } from "zod";
-import type { OperationSpec } from "../core/client";
-import { JobRefSchema } from "../images/schemas";
+import { op, type OperationSpec } from "../core/client";
+import { JobRefSchema } from "../jobs/operations";
 
 export const MemberSchema = z.looseObject({
   status: z.enum(["pending", "accepted", "rejected"]),
@@ -17,8 +21,6 @@ const MemberPageSchema = z.looseObject({
   members: z.array(MemberSchema),
   page_info: z.looseObject({ next_marker: z.string().optional(), current_count: z.number().optional() }).optional(),
 });
-
-const op = <Out>(spec: OperationSpec<Out>): OperationSpec<Out> => spec;
 
 export const memberOperations = {
   addMembers: op({ name: "addMembers", method: "POST", path: "/v1/cloudimages/members", expect: [200], idempotent: false, response: JobRefSchema }),
