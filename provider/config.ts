@@ -37,6 +37,8 @@ import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { CLOUDS, iamEndpoint, imsEndpoint, ImsClient, type ClientSettings, type Cloud, type Credentials, type EndpointOverrides } from "./client";
 import { checkScheme, DEFAULT_TRANSPORT } from "./client/core/transport";
+import { ConfigError } from "./common/errors";
+import { parseDuration } from "./common/time";
 
 /**
  * The stack configuration handed to the provider process by the engine. Pulumi calls
@@ -55,13 +57,8 @@ export function currentStackConfig(): pulumi.dynamic.ConfigureRequest["config"] 
   return stackConfig;
 }
 
-/**
- * A configuration mistake. The message names the config key and the environment variables that
- * set it and says how to fix it; it never contains a credential value.
- */
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+export { ConfigError } from "./common/errors";
+export { parseDuration } from "./common/time";
 
 /** Time budgets of resource operations, in milliseconds. */
 export interface Timeouts {
@@ -81,6 +78,8 @@ export interface Target {
   settings: ClientSettings;
   /** The provider's defaults (`ims:timeouts`); resources may override them per resource. */
   timeouts: Timeouts;
+  /** The part of `ims:timeouts` that is set (a resource kind's own defaults yield to it). */
+  configuredTimeouts: Partial<Timeouts>;
 }
 
 /** Default time budgets: create 30 min, update 10 min, delete 10 min. */
@@ -161,8 +160,6 @@ const PROFILE_ENV_SUFFIX: Partial<Record<ProfileField, string>> = {
 
 const MAX_RETRIES_LIMIT = 20;
 const DEFAULT_MAX_RETRIES = 5;
-/** The longest delay a Node.js timer supports. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A present value: undefined when absent, empty or only whitespace. */
 function present(value: string | undefined, trim: boolean): string | undefined {
@@ -363,21 +360,18 @@ function readEndpoints(settings: Settings, allowInsecureHttp: boolean): Endpoint
 
 const TIMEOUTS_EXAMPLE = `'{"create":"30m","update":"10m","delete":"10m"}'`;
 
-function readTimeouts(settings: Settings): Timeouts {
+/** The time budgets `ims:timeouts` sets (only those it names). */
+function readTimeouts(settings: Settings): Partial<Timeouts> {
   const raw = settings.fromConfig("timeouts");
-  if (raw === undefined) return { ...DEFAULT_TIMEOUTS };
+  if (raw === undefined) return {};
   const object = parseObject("ims:timeouts", raw, true, TIMEOUTS_EXAMPLE);
   rejectUnknownKeys("ims:timeouts", object, ["create", "update", "delete"]);
-  const one = (name: "create" | "update" | "delete", fallback: number): number => {
+  const configured: Partial<Timeouts> = {};
+  for (const name of ["create", "update", "delete"] as const) {
     const value = object[name];
-    if (value === undefined) return fallback;
-    return parseDuration(value as string | number, `ims:timeouts.${name}`);
-  };
-  return {
-    createMs: one("create", DEFAULT_TIMEOUTS.createMs),
-    updateMs: one("update", DEFAULT_TIMEOUTS.updateMs),
-    deleteMs: one("delete", DEFAULT_TIMEOUTS.deleteMs),
-  };
+    if (value !== undefined) configured[`${name}Ms`] = parseDuration(value as string | number, `ims:timeouts.${name}`);
+  }
+  return configured;
 }
 
 /** Where the credentials of a target come from: the provider's settings, or one profile. */
@@ -482,14 +476,16 @@ function readProfile(settings: Settings, name: string): ResolvedProfile {
 /**
  * Resolves the target of a resource: its own region and profile, else the provider's.
  *
- * @param options - The resource's `region` and `profile` (an `ims:profiles` entry), both optional.
+ * @param options - The resource's `region` and `profile` (an `ims:profiles` entry), both optional,
+ *   and a `project` of that region chosen by the resource (a copy's destination project), which
+ *   replaces the configured one.
  * @param env - The environment (default `process.env`).
  * @param config - The stack configuration (default {@link currentStackConfig}; when absent only
  *   the environment is used).
  * @throws ConfigError when a setting is missing, malformed or contradictory.
  */
 export function resolveTarget(
-  options: { region?: string; profile?: string },
+  options: TargetOptions,
   env: NodeJS.ProcessEnv = process.env,
   config: StackConfig | undefined = currentStackConfig(),
 ): Target {
@@ -540,7 +536,7 @@ export function resolveTarget(
 
   const allowInsecureHttp = readAllowInsecureHttp(settings);
   const maxRetries = readMaxRetries(settings);
-  const timeouts = readTimeouts(settings);
+  const configuredTimeouts = readTimeouts(settings);
   const overrides = readEndpoints(settings, allowInsecureHttp);
 
   const endpointKey = settings.fromConfig("endpoint");
@@ -561,8 +557,12 @@ export function resolveTarget(
   else authUrl = iamEndpoint(cloud, region);
 
   const auth: ClientSettings["auth"] = { credentials, authUrl, region };
-  // A project belongs to one region: elsewhere the region's default project is used.
-  if (projectRegion === region) {
+  const chosen = options.project;
+  if (chosen?.id !== undefined || chosen?.name !== undefined) {
+    if (chosen.id !== undefined) auth.projectId = chosen.id;
+    else if (chosen.name !== undefined) auth.projectName = chosen.name;
+  } else if (projectRegion === region) {
+    // A project belongs to one region: elsewhere the region's default project is used.
     if (project.projectId !== undefined) auth.projectId = project.projectId;
     if (project.projectName !== undefined) auth.projectName = project.projectName;
   }
@@ -571,13 +571,22 @@ export function resolveTarget(
     region,
     cloud,
     settings: { endpoint, auth, retry: { maxRetries }, transport: { allowInsecureHttp } },
-    timeouts,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...configuredTimeouts },
+    configuredTimeouts,
   };
   if (profileName !== undefined) target.profile = profileName;
   return target;
 }
 
-/** Clients by region and profile, with a digest of the settings they were built from. */
+/** Whose IMS a resource calls: its region, its profile, and a project of its own choosing. */
+export interface TargetOptions {
+  region?: string;
+  profile?: string;
+  /** A project of the region (by id, else by name) instead of the configured one. */
+  project?: { id?: string; name?: string };
+}
+
+/** Clients by region, profile and project, with a digest of the settings they were built from. */
 const clients = new Map<string, { digest: string; client: ImsClient }>();
 
 /**
@@ -587,9 +596,9 @@ const clients = new Map<string, { digest: string; client: ImsClient }>();
  *
  * @throws ConfigError when the configuration is missing, malformed or contradictory.
  */
-export function clientFor(options: { region?: string; profile?: string }): { client: ImsClient; target: Target } {
+export function clientFor(options: TargetOptions): { client: ImsClient; target: Target } {
   const target = resolveTarget(options);
-  const key = `${target.region}\u0000${target.profile ?? ""}`;
+  const key = [target.region, target.profile ?? "", options.project?.id ?? "", options.project?.name ?? ""].join("\u0000");
   const digest = createHash("sha256").update(JSON.stringify(target.settings)).digest("hex");
   let entry = clients.get(key);
   if (entry === undefined || entry.digest !== digest) {
@@ -597,39 +606,4 @@ export function clientFor(options: { region?: string; profile?: string }): { cli
     clients.set(key, entry);
   }
   return { client: entry.client, target };
-}
-
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-const SECONDS = /^\d+(?:\.\d+)?$/;
-
-/**
- * Parses a duration into milliseconds: "90s", "30m", "1h", "1h30m" (hours, minutes and seconds
- * in that order, each optional) or a number of seconds (a number or a numeric string).
- *
- * @param value - The duration.
- * @param what - What it configures, named in the error (e.g. "ims:timeouts.create").
- * @throws ConfigError unless the duration is positive and at most 596h (the longest Node.js timer).
- */
-export function parseDuration(value: string | number, what: string): number {
-  const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
-  const invalid = (): ConfigError =>
-    new ConfigError(`${what}: ${shown} is not a duration; give one like "90s", "30m", "1h", "1h30m" or a number of seconds.`);
-  let seconds: number;
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw invalid();
-    seconds = value;
-  } else if (typeof value === "string") {
-    const text = value.trim().toLowerCase();
-    const parts = DURATION.exec(text);
-    if (SECONDS.test(text)) seconds = Number(text);
-    else if (text !== "" && parts !== null) {
-      seconds = Number(parts[1] ?? 0) * 3600 + Number(parts[2] ?? 0) * 60 + Number(parts[3] ?? 0);
-    } else throw invalid();
-  } else {
-    throw invalid();
-  }
-  const ms = Math.round(seconds * 1000);
-  if (!(ms > 0)) throw new ConfigError(`${what}: ${shown} is not a positive duration; give one like "30m".`);
-  if (ms > MAX_TIMER_MS) throw new ConfigError(`${what}: ${shown} is longer than 596h, the longest timer Node.js supports; give a shorter one.`);
-  return ms;
 }

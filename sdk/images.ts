@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { sdkOutputs } from "../provider/common/schema";
+import { imageSchema } from "../provider/images/schema";
 import privateImageShim = require("./shims/private-image");
 import dataImageShim = require("./shims/data-image");
 
@@ -128,8 +130,7 @@ abstract class ImageResource extends pulumi.dynamic.Resource {
   declare public readonly jobId: pulumi.Output<string | undefined>;
 
   protected static outputs(): Record<string, undefined> {
-    const names = ["status", "imageRegion", "projectId", "sizeBytes", "diskFormat", "osVersion", "osType", "osBit", "platform", "visibility", "imageType", "checksum", "minDisk", "virtualEnvType", "createdAt", "updatedAt", "jobId"];
-    return Object.fromEntries(names.map((n) => [n, undefined]));
+    return sdkOutputs(imageSchema);
   }
 }
 

@@ -1,73 +1,29 @@
 /**
- * Inputs of PrivateImage and DataImage, and their validation with the service's own rules
- * (reference §5.3–§5.5): every failing field is reported at once, before any API call.
+ * Inputs of PrivateImage and DataImage and their validation, with the service's own rules (Huawei
+ * Cloud IMS API reference, "Image Attributes", "Creating an Image", "Creating a Data Disk Image
+ * Using an External Image File", "Importing an Image File Quickly"): every failing field is
+ * reported at once, before any API call.
  */
-import { parseDuration } from "../config";
+import { unknownKeys } from "../common/schema";
+import {
+  checkBoolean,
+  checkDescription,
+  checkId,
+  checkImageName,
+  checkRam,
+  checkTags,
+  checkText,
+  checkTimeouts,
+  Failures,
+  UUID,
+  type CheckFailure,
+} from "../common/validate";
+import { isUnknown, known } from "../common/values";
+import { imageSchema, type ImageSource } from "./schema";
 
-/** Pulumi's placeholder for a value not known during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export const isUnknown = (value: unknown): boolean =>
-  value === UNKNOWN || (typeof value === "object" && value !== null && Object.values(value).some(isUnknown));
-
-/** Where an image comes from: exactly one of imageUrl, localFile, instanceId, volumeId, backupId. */
-export interface ImageSource {
-  /** OBS image file, `bucket:object`. */
-  imageUrl?: string;
-  /** A local image file, uploaded through the Glance-compatible API. */
-  localFile?: string;
-  /** ECS server: its system disk (or, with `wholeImage`, all its disks). */
-  instanceId?: string;
-  wholeImage?: boolean;
-  /** CBR vault for the backup of a full-ECS image. */
-  vaultId?: string;
-  /** EVS volume. */
-  volumeId?: string;
-  /** CBR (or CSBS) backup: a full-ECS image. */
-  backupId?: string;
-  backupType?: "CBR" | "CSBS";
-  /** Minimum system disk in GB (OBS file and local file). */
-  minDisk?: number;
-  /** OS of the image, as the service names it (e.g. "Ubuntu 24.04 server 64bit"). */
-  osVersion?: string;
-  osType?: "Linux" | "Windows" | "Other";
-  isConfig?: boolean;
-  cmkId?: string;
-  type?: "ECS" | "BMS" | "IsoImage";
-  architecture?: "x86" | "arm";
-  firmware?: "bios" | "uefi";
-  licenseType?: "platform" | "byol";
-  quickImport?: boolean;
-}
-
-export interface Timeouts {
-  create?: string | number;
-  update?: string | number;
-  delete?: string | number;
-}
-
-export interface ImageInputs {
-  name: string;
-  description?: string;
-  minRam?: number;
-  maxRam?: number;
-  tags?: Record<string, string>;
-  source: ImageSource;
-  region?: string;
-  profile?: string;
-  timeouts?: Timeouts;
-  /** Take over an existing image instead of creating one. */
-  adoptImageId?: string;
-  /** On delete, stop sharing the image first instead of failing while it has members. */
-  removeMembersOnDelete?: boolean;
-}
+export type { ImageInputs, ImageOutputs, ImageSource } from "./schema";
 
 export type SourceKind = "file" | "upload" | "instance" | "whole-instance" | "volume" | "backup";
-
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
 
 const SELECTORS = ["imageUrl", "localFile", "instanceId", "volumeId", "backupId"] as const;
 
@@ -105,85 +61,23 @@ export function sourceKind(source: ImageSource): SourceKind | undefined {
   }
 }
 
-const NAME = /^[A-Za-z0-9\-._\u4e00-\u9fa5](?:[A-Za-z0-9\-._ \u4e00-\u9fa5]{0,126}[A-Za-z0-9\-._\u4e00-\u9fa5])?$/;
-const TAG_PART = /^[A-Za-z0-9_\-\u4e00-\u9fa5]*$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Validates inputs for an image kind; returns every failure, by property path. */
 export function validateImageInputs(kind: "private" | "data", raw: Record<string, unknown>): CheckFailure[] {
-  const failures: CheckFailure[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
-  const known = (v: unknown) => v !== undefined && !isUnknown(v);
-  const isInt = (v: unknown) => typeof v === "number" && Number.isInteger(v);
-
-  const allowed = new Set(["name", "description", "minRam", "maxRam", "tags", "source", "region", "profile", "timeouts", "adoptImageId", "removeMembersOnDelete", "__provider"]);
-  for (const key of Object.keys(raw)) if (!allowed.has(key)) fail(key, `${key} is not an input of this resource`);
-
-  const name = raw.name;
-  if (name === undefined || name === "") fail("name", "name is required: 1 to 128 characters");
-  else if (known(name)) {
-    if (typeof name !== "string") fail("name", "name must be a string");
-    else if (name.length > 128) fail("name", `name has ${name.length} characters; at most 128 are allowed`);
-    else if (!NAME.test(name)) fail("name", "name may hold letters, digits, spaces, '-', '.' and '_', and must not start or end with a space");
-  }
-  const description = raw.description;
-  if (known(description)) {
-    if (typeof description !== "string") fail("description", "description must be a string");
-    else if (description.length > 1024) fail("description", `description has ${description.length} characters; at most 1024 are allowed`);
-    else if (/[\r<>]/.test(description)) fail("description", "description must not contain '<', '>' or a carriage return");
-  }
-  for (const key of ["minRam", "maxRam"] as const) {
-    const v = raw[key];
-    if (kind === "data" && v !== undefined) {
-      fail(key, `${key} does not apply to data images: remove it`);
-      continue;
-    }
-    if (known(v) && (!isInt(v) || (v as number) < 0 || (v as number) > 1_048_576)) fail(key, `${key} must be a whole number of MB from 0 to 1048576`);
-  }
-  if (isInt(raw.minRam) && isInt(raw.maxRam) && (raw.maxRam as number) !== 0 && (raw.maxRam as number) < (raw.minRam as number)) {
-    fail("maxRam", `maxRam (${String(raw.maxRam)} MB) is below minRam (${String(raw.minRam)} MB)`);
-  }
-  const tags = raw.tags;
-  if (known(tags)) {
-    if (typeof tags !== "object" || tags === null || Array.isArray(tags)) fail("tags", "tags must be an object of key: value strings");
-    else {
-      const entries = Object.entries(tags as Record<string, unknown>);
-      if (entries.length > 10) fail("tags", `an image takes at most 10 tags; ${entries.length} are given`);
-      for (const [k, v] of entries) {
-        if (k.length === 0 || k.length > 36 || !TAG_PART.test(k)) fail(`tags.${k}`, "a tag key has 1 to 36 letters, digits, '_' or '-'");
-        if (v !== UNKNOWN && (typeof v !== "string" || v.length > 43 || !TAG_PART.test(v))) {
-          fail(`tags.${k}`, "a tag value is a string of at most 43 letters, digits, '_' or '-'");
-        }
-      }
-    }
-  }
-  for (const key of ["region", "profile"] as const) {
-    const v = raw[key];
-    if (known(v) && (typeof v !== "string" || v === "")) fail(key, `${key} must be a non-empty string`);
-  }
-  const adopt = raw.adoptImageId;
-  if (known(adopt) && (typeof adopt !== "string" || !UUID.test(adopt))) fail("adoptImageId", "adoptImageId must be an image id (a UUID)");
-  if (known(raw.removeMembersOnDelete) && typeof raw.removeMembersOnDelete !== "boolean") fail("removeMembersOnDelete", "removeMembersOnDelete must be true or false");
-  const timeouts = raw.timeouts;
-  if (known(timeouts)) {
-    if (typeof timeouts !== "object" || timeouts === null) fail("timeouts", "timeouts must be an object with create, update and delete durations");
-    else {
-      for (const [k, v] of Object.entries(timeouts as Record<string, unknown>)) {
-        if (!["create", "update", "delete"].includes(k)) fail(`timeouts.${k}`, "timeouts take create, update and delete");
-        else {
-          // The parser create, update and delete use: "0s" or "700h" must fail here, not at create.
-          try {
-            if (typeof v !== "number" && typeof v !== "string") throw new Error("not a duration");
-            parseDuration(v, `timeouts.${k}`);
-          } catch {
-            fail(`timeouts.${k}`, 'a timeout is a positive number of seconds or a duration such as "90s", "30m", "1h30m" (at most 596h)');
-          }
-        }
-      }
-    }
-  }
-  validateSource(kind, raw.source, fail);
-  return failures;
+  const f = new Failures();
+  f.list.push(...unknownKeys(imageSchema, raw));
+  checkImageName(f, "name", raw.name);
+  checkDescription(f, "description", raw.description);
+  if (kind === "data") {
+    for (const key of ["minRam", "maxRam"] as const) if (raw[key] !== undefined) f.add(key, `${key} does not apply to data images: remove it`);
+  } else checkRam(f, raw);
+  checkTags(f, "tags", raw.tags);
+  checkText(f, "region", raw.region);
+  checkText(f, "profile", raw.profile);
+  checkId(f, "adoptImageId", raw.adoptImageId, "uuid", "an image id (a UUID)");
+  checkBoolean(f, "removeMembersOnDelete", raw.removeMembersOnDelete);
+  checkTimeouts(f, raw.timeouts);
+  validateSource(kind, raw.source, (p, r) => f.add(p, r));
+  return f.list;
 }
 
 function validateSource(kind: "private" | "data", raw: unknown, fail: (p: string, r: string) => void): void {
@@ -203,7 +97,6 @@ function validateSource(kind: "private" | "data", raw: unknown, fail: (p: string
     if (key === chosen[0] || key === "__provider") continue;
     if (!fields.includes(key)) fail(`source.${key}`, `source.${key} does not apply to an image made from ${chosen[0]}`);
   }
-  const known = (v: unknown) => v !== undefined && !isUnknown(v);
   const str = (key: string) => {
     const v = source[key];
     if (known(v) && (typeof v !== "string" || v === "")) fail(`source.${key}`, `source.${key} must be a non-empty string`);
@@ -212,7 +105,8 @@ function validateSource(kind: "private" | "data", raw: unknown, fail: (p: string
   if (known(source.imageUrl) && typeof source.imageUrl === "string" && !/^[^:\s]+:\S+$/.test(source.imageUrl)) {
     fail("source.imageUrl", 'source.imageUrl must be "bucket:object", e.g. "images-bucket:ubuntu.qcow2"');
   }
-  // A quick import takes 1 to 1024 GB for both kinds (reference §3.4); a data file otherwise 40 to 2048 (§3.5).
+  // A quick import takes 1 to 1024 GB for both kinds ("Importing an Image File Quickly"); a data file
+  // otherwise 40 to 2048 ("Creating a Data Disk Image Using an External Image File").
   const quick = source.quickImport === true;
   const [minLow, minHigh] = kind === "data" && !quick ? [40, 2048] : [1, 1024];
   if (sk === "file" && !isUnknown(source.quickImport)) {

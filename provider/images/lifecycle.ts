@@ -6,7 +6,6 @@ import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type * as pulumi from "@pulumi/pulumi";
-import { clientFor, parseDuration, type Target } from "../config";
 import {
   ImsApiError,
   ImsJobFailedError,
@@ -18,169 +17,41 @@ import {
   type Job,
   type JobRef,
 } from "../client";
-import { isUnknown, sourceKind, validateImageInputs, type ImageInputs, type SourceKind } from "./inputs";
+import {
+  changedInputs,
+  checkSettings,
+  clean,
+  clientOf,
+  describeError,
+  inputsOf,
+  isUnknown,
+  progressReporter,
+  ResourceInitError,
+  same,
+  timeoutsOf,
+  withDeadline,
+  type Raw,
+} from "../common";
 import type { ImsReadResult } from "../types";
+import { sourceKind, validateImageInputs, type SourceKind } from "./inputs";
+import { converge, CREATE_MARKER, deleteImage, inputsFromLive, outputsOf, readImage } from "./live";
+import { imageSchema, type ImageInputs, type ImageOutputs } from "./schema";
 
 export type ImageKind = "private" | "data";
 
-/** What state holds for an image: its inputs, and its live attributes. */
-export interface ImageOutputs extends ImageInputs {
-  /** Region and project the image lives in. */
-  imageRegion: string;
-  projectId: string;
-  status: string;
-  sizeBytes: number;
-  diskFormat: string;
-  osVersion: string;
-  osType: string;
-  osBit: string;
-  platform: string;
-  visibility: string;
-  imageType: string;
-  checksum: string;
-  minDisk: number;
-  virtualEnvType: string;
-  createdAt: string;
-  updatedAt: string;
-  /** The job that created the image. */
-  jobId?: string;
-  /** A creation job still running when the create timed out; the next `up` waits for it. */
-  pendingJobId?: string;
-  /** Why the creation failed; the next `up` replaces the image. */
-  failure?: { code: string; reason: string };
-}
-
 const RESOURCE_NAME: Record<ImageKind, string> = { private: "PrivateImage", data: "DataImage" };
 
-/** Tag that marks an image while it is being created, so a lost answer can be reconciled. */
-export const CREATE_MARKER = "pulumi-ims-create";
-
-/** How long after creation a missing image is taken for eventual consistency, not deletion. */
-const READ_GRACE_MS = 60_000;
-const PROGRESS_EVERY_MS = 30_000;
 /** How long to look for the image of a create whose answer was lost, before sending the create again. */
 const LOOKUP_MS = 6_000;
 /** Create requests sent at most, each after the previous one's answer was lost and no image was found. */
 const CREATE_ATTEMPTS = 5;
 
-type Raw = Record<string, unknown>;
-
-/** A partial failure: Pulumi records the resource with these properties and the next `up` repairs it. */
-class ResourceInitError extends Error {
-  constructor(
-    message: string,
-    readonly id: string,
-    readonly properties: Raw,
-    readonly reasons: string[],
-  ) {
-    super(message);
-    this.name = "ResourceInitError";
-  }
-}
-
-/** JSON-clean copy: no undefined (the engine's Struct conversion refuses it). */
-const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-
-/** Rejects with ImsTimeoutError when `work` takes longer than `ms`. */
-async function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ImsTimeoutError(`${message} (${Math.round(ms / 1000)} s)`)), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function timeoutsOf(inputs: ImageInputs, target: Target) {
-  const t = inputs.timeouts ?? {};
-  return {
-    createMs: t.create !== undefined ? parseDuration(t.create, "timeouts.create") : target.timeouts.createMs,
-    updateMs: t.update !== undefined ? parseDuration(t.update, "timeouts.update") : target.timeouts.updateMs,
-    deleteMs: t.delete !== undefined ? parseDuration(t.delete, "timeouts.delete") : target.timeouts.deleteMs,
-  };
-}
-
-/** The client and target of an image: its own region and profile, else the provider's. */
-const clientOf = (inputs: Pick<ImageInputs, "region" | "profile">) =>
-  clientFor({ ...(inputs.region ? { region: inputs.region } : {}), ...(inputs.profile ? { profile: inputs.profile } : {}) });
+/** The declared inputs in a bag of properties (the engine's inputs, or the outputs of the state). */
+const imageInputsOf = (raw: Raw): ImageInputs => inputsOf<ImageInputs>(imageSchema, raw);
 
 /** The client of an existing image: the region it was made in, whatever the settings say now. */
 const clientOfExisting = (props: ImageOutputs) =>
-  clientOf({ ...inputsOf(props as unknown as Raw), ...(props.imageRegion ? { region: props.region ?? props.imageRegion } : {}) });
-
-/** The inputs part of a bag of outputs (what the program declared). */
-function inputsOf(o: Raw): ImageInputs {
-  const keys = ["name", "description", "minRam", "maxRam", "tags", "source", "region", "profile", "timeouts", "adoptImageId", "removeMembersOnDelete"];
-  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as unknown as ImageInputs;
-}
-
-/** Tags of an image object ("key=value" strings); without the creation marker unless asked for. */
-function liveTags(image: Image, withMarker = false): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const t of image.tags ?? []) {
-    const at = t.indexOf("=");
-    const key = at < 0 ? t : t.slice(0, at);
-    if (withMarker || key !== CREATE_MARKER) tags[key] = at < 0 ? "" : t.slice(at + 1);
-  }
-  return tags;
-}
-
-/** `max_ram` of an image object (a string in answers), or undefined when unset. */
-const liveMaxRam = (image: Image): number | undefined =>
-  image.max_ram === undefined || image.max_ram === null || image.max_ram === "" ? undefined : Number(image.max_ram);
-
-function outputsOf(inputs: ImageInputs, image: Image, target: Target, projectId: string, extra: Partial<ImageOutputs> = {}): ImageOutputs {
-  const size = Number(image.__image_size ?? image.size ?? 0);
-  return clean({
-    ...inputs,
-    imageRegion: target.region,
-    projectId,
-    status: image.status,
-    sizeBytes: Number.isFinite(size) ? size : 0,
-    diskFormat: image.disk_format ?? "",
-    osVersion: image.__os_version ?? "",
-    osType: image.__os_type ?? "",
-    osBit: image.__os_bit ?? "",
-    platform: image.__platform ?? "",
-    visibility: image.visibility ?? "",
-    imageType: image.__imagetype ?? "",
-    checksum: image.checksum ?? "",
-    minDisk: image.min_disk ?? 0,
-    virtualEnvType: image.virtual_env_type ?? "",
-    createdAt: image.created_at ?? "",
-    updatedAt: image.updated_at ?? "",
-    ...extra,
-  });
-}
-
-/** The declared inputs that the live image implies (for refresh: drift becomes visible). */
-function inputsFromLive(old: ImageInputs, image: Image): ImageInputs {
-  const description = image.__description ?? "";
-  const isData = image.virtual_env_type === "DataImage";
-  const maxRam = isData ? undefined : liveMaxRam(image);
-  const minRam = isData ? 0 : (image.min_ram ?? 0);
-  return clean({
-    ...old,
-    name: image.name,
-    description: description === "" && old.description === undefined ? undefined : description,
-    minRam: minRam === 0 && old.minRam === undefined ? undefined : minRam,
-    maxRam,
-    tags: Object.keys(liveTags(image)).length === 0 && old.tags === undefined ? undefined : liveTags(image),
-  });
-}
-
-function progressReporter(what: string) {
-  let last = Date.now();
-  return ({ jobId, status, elapsedMs }: { jobId: string; status: string; elapsedMs: number }) => {
-    if (Date.now() - last < PROGRESS_EVERY_MS) return;
-    last = Date.now();
-    console.log(`${what}: IMS job ${jobId} is ${status} after ${Math.round(elapsedMs / 1000)} s`);
-  };
-}
+  clientOf({ ...imageInputsOf(props as unknown as Raw), ...(props.imageRegion ? { region: props.region ?? props.imageRegion } : {}) });
 
 /**
  * Sends the create call of the declared source; the job it starts, or for uploads the queued
@@ -302,39 +173,6 @@ async function lookForCreated(client: ImsClient, projectId: string, name: string
   }
 }
 
-/** Brings name, description, RAM limits and tags of a live image to the declared ones. */
-async function converge(client: ImsClient, imageId: string, inputs: ImageInputs, live: Image): Promise<void> {
-  const changes: { attribute: string; value: string | number | undefined }[] = [];
-  if (live.name !== inputs.name) changes.push({ attribute: "name", value: inputs.name });
-  const description = inputs.description ?? "";
-  if ((live.__description ?? "") !== description) changes.push({ attribute: "__description", value: description === "" ? undefined : description });
-  if (live.virtual_env_type !== "DataImage") {
-    if ((live.min_ram ?? 0) !== (inputs.minRam ?? 0)) changes.push({ attribute: "min_ram", value: inputs.minRam ?? 0 });
-    if (liveMaxRam(live) !== inputs.maxRam) changes.push({ attribute: "max_ram", value: inputs.maxRam });
-  }
-  if (changes.length) await client.images.update(imageId, changes);
-  // The marker counts as a current tag, so that setting the declared tags removes it.
-  await client.tags.set(imageId, inputs.tags ?? {}, liveTags(live, true));
-}
-
-/** Reads an image, tolerating a short delay after creation. */
-async function readImage(client: ImsClient, imageId: string, createdAt: string | undefined): Promise<Image | undefined> {
-  const image = await client.images.get(imageId);
-  if (image) return image;
-  const created = Date.parse(createdAt ?? "");
-  if (!Number.isFinite(created) || Date.now() - created > READ_GRACE_MS) return undefined;
-  for (let i = 0; i < 5; i++) {
-    await sleep(1000);
-    const again = await client.images.get(imageId);
-    if (again) return again;
-  }
-  return undefined;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Verifies that an image to adopt is the declared kind of image, from the declared kind of source. */
 function checkAdoptable(kind: ImageKind, sk: SourceKind, image: Image, projectId: string, id: string): void {
   const label = RESOURCE_NAME[kind];
@@ -361,9 +199,9 @@ export function imageProvider(kind: ImageKind) {
   const label = RESOURCE_NAME[kind];
 
   async function create(raw: Raw): Promise<pulumi.dynamic.CreateResult<ImageOutputs>> {
-    const inputs = inputsOf(raw);
+    const inputs = imageInputsOf(raw);
     const { client, target } = clientOf(inputs);
-    const timeouts = timeoutsOf(inputs, target);
+    const timeouts = timeoutsOf(inputs.timeouts, target);
     const projectId = await client.projectId();
     const sk = sourceKind(inputs.source)!;
     const what = `${label} "${inputs.name}"`;
@@ -374,7 +212,7 @@ export function imageProvider(kind: ImageKind) {
       checkAdoptable(kind, sk, image, projectId, inputs.adoptImageId);
       await converge(client, image.id, inputs, image);
       const live = (await client.images.get(image.id)) ?? image;
-      return { id: image.id, outs: outputsOf(inputs, live, target, projectId) };
+      return { id: image.id, outs: outputsOf(inputs, live, { region: target.region, projectId }) };
     }
 
     const userTags = inputs.tags ?? {};
@@ -404,7 +242,7 @@ export function imageProvider(kind: ImageKind) {
       const id = imageId ?? (await findCreated(client, projectId, inputs.name, marker, started).catch(() => undefined))?.id;
       if (!id) throw new Error(message);
       const live = await client.images.get(id).catch(() => undefined);
-      const properties = live ? outputsOf(inputs, live, target, projectId, { ...(jobId ? { jobId } : {}), ...extra }) : clean({ ...inputs, ...extra });
+      const properties = live ? outputsOf(inputs, live, { region: target.region, projectId }, { ...(jobId ? { jobId } : {}), ...extra }) : clean({ ...inputs, ...extra });
       throw new ResourceInitError(message, id, { ...properties, __provider: raw.__provider }, [message]);
     };
     let md5: string | undefined;
@@ -446,7 +284,7 @@ export function imageProvider(kind: ImageKind) {
       if (!created) throw new Error(`image ${imageId} was created but cannot be read back`);
       await converge(client, imageId!, inputs, created);
       const live = (await client.images.get(imageId!)) ?? created;
-      return { id: imageId!, outs: outputsOf(inputs, live, target, projectId, jobId ? { jobId } : {}) };
+      return { id: imageId!, outs: outputsOf(inputs, live, { region: target.region, projectId }, jobId ? { jobId } : {}) };
     } catch (error) {
       // The image exists: record it, and the next up brings its attributes to the declared ones.
       return partial(`${what}: ${describeError(error)}`, {});
@@ -463,20 +301,12 @@ export function imageProvider(kind: ImageKind) {
           failures.push({ property: "source.localFile", reason: `${localFile} is not a readable, non-empty file on this machine` });
         }
       }
-      if (failures.length === 0 && !isUnknown(news.region) && !isUnknown(news.profile)) {
-        // Settings problems (no region, no credentials…) fail here, before any API call.
-        clientFor({ ...(typeof news.region === "string" ? { region: news.region } : {}), ...(typeof news.profile === "string" ? { profile: news.profile } : {}) });
-      }
+      // Settings problems (no region, no credentials…) fail here, before any API call.
+      if (failures.length === 0) checkSettings(news.region, news.profile);
       return failures.length ? { failures } : { inputs: news as unknown as ImageInputs };
     },
 
     async diff(id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.DiffResult> {
-      const replaces: string[] = [];
-      const changed: string[] = [];
-      const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-      if (olds.failure || olds.status === "killed") replaces.push("source");
-      // Dropping adoptImageId once the image is adopted changes nothing: the image stays.
-      const keepsAdopted = news.adoptImageId === undefined && olds.adoptImageId === id;
       // The region that counts is where the image would be: the declared one, else the provider's.
       let newRegion: string | undefined;
       try {
@@ -484,26 +314,25 @@ export function imageProvider(kind: ImageKind) {
       } catch {
         newRegion = news.region;
       }
-      const regionMoves =
-        isUnknown(news.region) || (newRegion !== undefined && olds.imageRegion ? newRegion !== olds.imageRegion : !same(olds.region, news.region));
-      if (regionMoves) replaces.push("region");
-      for (const key of ["source", "adoptImageId"] as const) {
-        if (key === "adoptImageId" && keepsAdopted) continue;
-        if (isUnknown(news[key]) || !same(olds[key], news[key])) if (!replaces.includes(key)) replaces.push(key);
-      }
-      for (const key of ["name", "description", "minRam", "maxRam", "profile", "timeouts", "removeMembersOnDelete"] as const) {
-        if (isUnknown(news[key]) || !same(olds[key], news[key])) changed.push(key);
-      }
-      if (isUnknown(news.tags) || !same(olds.tags ?? {}, news.tags ?? {})) changed.push("tags");
-      if (olds.pendingJobId) changed.push("pendingJobId");
-      return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: false };
+      const { replaces, updates } = changedInputs<ImageInputs>(imageSchema, olds as unknown as Raw, news as unknown as Raw, {
+        compare: {
+          region: (old, value) => (newRegion !== undefined && olds.imageRegion ? newRegion !== olds.imageRegion : !same(old, value)),
+          // Dropping adoptImageId once the image is adopted changes nothing: the image stays.
+          adoptImageId: (old, value) => !(value === undefined && old === id) && !same(old, value),
+          tags: (old, value) => !same(old ?? {}, value ?? {}),
+        },
+      });
+      // A failed image is made again.
+      if ((olds.failure || olds.status === "killed") && !replaces.includes("source")) replaces.unshift("source");
+      if (olds.pendingJobId) updates.push("pendingJobId");
+      return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: false };
     },
 
     create,
 
     async read(id: string, props?: ImageOutputs): Promise<ImsReadResult<ImageInputs, ImageOutputs>> {
       if (!props) return { id: "" };
-      const old = inputsOf(props as unknown as Raw);
+      const old = imageInputsOf(props as unknown as Raw);
       const { client, target } = clientOfExisting(props);
       const image = await readImage(client, id, props.createdAt);
       if (!image) {
@@ -515,12 +344,12 @@ export function imageProvider(kind: ImageKind) {
       if (props.jobId) extra.jobId = props.jobId;
       if (props.pendingJobId && image.status !== "active") extra.pendingJobId = props.pendingJobId;
       if (props.failure && image.status !== "active") extra.failure = props.failure;
-      return { id, props: outputsOf(inputs, image, target, props.projectId || (await client.projectId()), extra), inputs };
+      return { id, props: outputsOf(inputs, image, { region: target.region, projectId: props.projectId || (await client.projectId()) }, extra), inputs };
     },
 
     async update(id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.UpdateResult<ImageOutputs>> {
       const { client, target } = clientOfExisting({ ...olds, ...news, region: news.region } as ImageOutputs);
-      const timeouts = timeoutsOf(news, target);
+      const timeouts = timeoutsOf(news.timeouts, target);
       const what = `${label} "${news.name}"`;
       const projectId = olds.projectId || (await client.projectId());
       if (olds.pendingJobId) {
@@ -535,7 +364,7 @@ export function imageProvider(kind: ImageKind) {
               ? { failure: { code: error.errorCode ?? "", reason: error.failReason ?? describeError(error) } }
               : { pendingJobId: olds.pendingJobId }),
           };
-          const properties = live ? outputsOf(news, live, target, projectId, extra) : clean({ ...news, ...extra });
+          const properties = live ? outputsOf(news, live, { region: target.region, projectId }, extra) : clean({ ...news, ...extra });
           throw new ResourceInitError(`${what}: ${describeError(error)}`, id, { ...properties, __provider: (news as unknown as Raw).__provider }, [describeError(error)]);
         }
       }
@@ -547,41 +376,20 @@ export function imageProvider(kind: ImageKind) {
         throw new Error(`${what}: ${describeError(error)}`, { cause: error });
       }
       const after = (await client.images.get(id)) ?? live;
-      return { outs: outputsOf(news, after, target, projectId, olds.jobId ? { jobId: olds.jobId } : {}) };
+      return { outs: outputsOf(news, after, { region: target.region, projectId }, olds.jobId ? { jobId: olds.jobId } : {}) };
     },
 
     async delete(id: string, props: ImageOutputs): Promise<void> {
-      const old = inputsOf(props as unknown as Raw);
+      const old = imageInputsOf(props as unknown as Raw);
       const { client, target } = clientOfExisting(props);
-      const timeouts = timeoutsOf(old, target);
+      const timeouts = timeoutsOf(old.timeouts, target);
       const what = `${label} "${props.name}" (${id})`;
-      if (props.pendingJobId) {
-        await client.jobs.wait(props.pendingJobId, { timeoutMs: timeouts.deleteMs, onProgress: progressReporter(what) }).catch(() => undefined);
-      }
-      let members: { member_id: string; status: string }[];
-      try {
-        members = await client.members.list(id);
-      } catch (error) {
-        // A 404 may also mean a wrong endpoint: only an image that cannot be read is taken as gone.
-        if (error instanceof ImsApiError && (error.status === 404 || error.code === "IMG.0027") && !(await client.images.get(id))) return;
-        throw new Error(`${what}: ${describeError(error)}`, { cause: error });
-      }
-      if (members.length > 0) {
-        const held = members.map((m) => `${m.member_id} (${m.status})`).join(", ");
-        if (!props.removeMembersOnDelete) {
-          throw new Error(
-            `${what} is still shared with project(s) ${held}: delete the ImageMember resources that share it first, ` +
-              "or set removeMembersOnDelete: true to stop sharing it on delete",
-          );
-        }
-        const job = await client.members.remove([id], members.map((m) => m.member_id));
-        await client.jobs.wait(job.job_id, { timeoutMs: timeouts.deleteMs });
-      }
-      try {
-        await client.images.deleteAndWait(id, timeouts.deleteMs);
-      } catch (error) {
-        throw new Error(`${what}: ${describeError(error)}`, { cause: error });
-      }
+      await deleteImage(client, id, {
+        what,
+        removeMembers: props.removeMembersOnDelete === true,
+        timeoutMs: timeouts.deleteMs,
+        ...(props.pendingJobId ? { pendingJobId: props.pendingJobId } : {}),
+      });
     },
   };
 }

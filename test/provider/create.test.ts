@@ -7,7 +7,8 @@ import { readFileSync, rmSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeQcow2 } from "../../emulator/domain/disk-format";
-import { CREATE_MARKER, type ImageOutputs } from "../../provider/images/lifecycle";
+import { CREATE_MARKER } from "../../provider/images/live";
+import type { ImageOutputs } from "../../provider/images/schema";
 import type { TestEmulator } from "../helpers/emulator";
 import {
   createWith,

@@ -3,8 +3,7 @@
  * region and adoption replace; unknowns during preview count as changes; a failed creation
  * replaces and a creation still running resumes.
  */
-import type { ImageOutputs } from "../../provider/images/lifecycle";
-import type { ImageInputs } from "../../provider/images/inputs";
+import type { ImageInputs, ImageOutputs } from "../../provider/images/schema";
 import { dataImages, privateImages, PROVIDER, QCOW2, UNKNOWN, UBUNTU, VHD } from "./support";
 
 const ID = "3f0b8e34-5c1e-4b7b-9d59-2f0d6f9c1a11";

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeQcow2 } from "../../emulator/domain/disk-format";
-import { CREATE_MARKER, type ImageOutputs } from "../../provider/images/lifecycle";
-import type { ImageInputs } from "../../provider/images/inputs";
+import { CREATE_MARKER } from "../../provider/images/live";
+import type { ImageInputs, ImageOutputs } from "../../provider/images/schema";
 import type { TestEmulator } from "../helpers/emulator";
 import {
   admin,

@@ -9,8 +9,8 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from "node:net";
 import { configure } from "../../provider/config";
 import { clearAuthCaches, closeAllPools } from "../../provider/client";
-import { imageProvider, type ImageOutputs } from "../../provider/images/lifecycle";
-import type { ImageInputs } from "../../provider/images/inputs";
+import { imageProvider } from "../../provider/images/lifecycle";
+import type { ImageInputs, ImageOutputs } from "../../provider/images/schema";
 import type { Image } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 

@@ -4,8 +4,7 @@
  * and in the inputs, drops an image deleted outside Pulumi, and waits out a short absence right
  * after creation.
  */
-import type { ImageOutputs } from "../../provider/images/lifecycle";
-import type { ImageInputs } from "../../provider/images/inputs";
+import type { ImageInputs, ImageOutputs } from "../../provider/images/schema";
 import type { TestEmulator } from "../helpers/emulator";
 import {
   admin,

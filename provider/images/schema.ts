@@ -1,0 +1,126 @@
+/**
+ * The fields of PrivateImage and DataImage: their inputs, what a change of each does, and their
+ * outputs. Pure data (no client): the SDK reads the output list from here.
+ */
+import type { ResourceSchema } from "../common/schema";
+import type { TimeoutsInput } from "../common/time";
+
+/** Where an image comes from: exactly one of imageUrl, localFile, instanceId, volumeId, backupId. */
+export interface ImageSource {
+  /** OBS image file, `bucket:object`. */
+  imageUrl?: string;
+  /** A local image file, uploaded through the Glance-compatible API. */
+  localFile?: string;
+  /** ECS server: its system disk (or, with `wholeImage`, all its disks). */
+  instanceId?: string;
+  wholeImage?: boolean;
+  /** CBR vault for the backup of a full-ECS image. */
+  vaultId?: string;
+  /** EVS volume. */
+  volumeId?: string;
+  /** CBR (or CSBS) backup: a full-ECS image. */
+  backupId?: string;
+  backupType?: "CBR" | "CSBS";
+  /** Minimum system disk in GB (OBS file and local file). */
+  minDisk?: number;
+  /** OS of the image, as the service names it (e.g. "Ubuntu 24.04 server 64bit"). */
+  osVersion?: string;
+  osType?: "Linux" | "Windows" | "Other";
+  isConfig?: boolean;
+  cmkId?: string;
+  type?: "ECS" | "BMS" | "IsoImage";
+  architecture?: "x86" | "arm";
+  firmware?: "bios" | "uefi";
+  licenseType?: "platform" | "byol";
+  quickImport?: boolean;
+}
+
+/** What an image's name, description, RAM limits and tags are declared as (every image kind has them). */
+export interface ImageAttributes {
+  name: string;
+  description?: string;
+  minRam?: number;
+  maxRam?: number;
+  tags?: Record<string, string>;
+}
+
+export interface ImageInputs extends ImageAttributes {
+  source: ImageSource;
+  region?: string;
+  profile?: string;
+  timeouts?: TimeoutsInput;
+  /** Take over an existing image instead of creating one. */
+  adoptImageId?: string;
+  /** On delete, stop sharing the image first instead of failing while it has members. */
+  removeMembersOnDelete?: boolean;
+}
+
+/** What IMS says of a live image (every resource kind that manages an image outputs these). */
+export interface LiveImageOutputs {
+  /** Region and project the image lives in. */
+  imageRegion: string;
+  projectId: string;
+  status: string;
+  sizeBytes: number;
+  diskFormat: string;
+  osVersion: string;
+  osType: string;
+  osBit: string;
+  platform: string;
+  visibility: string;
+  imageType: string;
+  checksum: string;
+  minDisk: number;
+  virtualEnvType: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The job that created the image. */
+  jobId?: string;
+  /** A creation job still running when the create timed out; the next `up` waits for it. */
+  pendingJobId?: string;
+  /** Why the creation failed; the next `up` replaces the image. */
+  failure?: { code: string; reason: string };
+}
+
+/** What state holds for an image: its inputs, and its live attributes. */
+export interface ImageOutputs extends ImageInputs, LiveImageOutputs {}
+
+/** The outputs of a live image: shown by the SDK, except the provider's own bookkeeping. */
+export const LIVE_IMAGE_OUTPUTS = {
+  imageRegion: true,
+  projectId: true,
+  status: true,
+  sizeBytes: true,
+  diskFormat: true,
+  osVersion: true,
+  osType: true,
+  osBit: true,
+  platform: true,
+  visibility: true,
+  imageType: true,
+  checksum: true,
+  minDisk: true,
+  virtualEnvType: true,
+  createdAt: true,
+  updatedAt: true,
+  jobId: true,
+  pendingJobId: false,
+  failure: false,
+} as const satisfies { readonly [K in keyof LiveImageOutputs]-?: boolean };
+
+export const imageSchema = {
+  inputs: {
+    name: "update",
+    description: "update",
+    minRam: "update",
+    maxRam: "update",
+    tags: "update",
+    source: "replace",
+    region: "replace",
+    profile: "none",
+    timeouts: "none",
+    adoptImageId: "replace",
+    removeMembersOnDelete: "none",
+  },
+  outputs: LIVE_IMAGE_OUTPUTS,
+} as const satisfies ResourceSchema<ImageInputs, ImageOutputs>;
