@@ -6,7 +6,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { configure } from "./config";
 import { packageInfo } from "./package-info";
+import { imageCopyProvider } from "./copies/lifecycle";
 import { imageProvider } from "./images/lifecycle";
+import { imageMemberProvider } from "./members/lifecycle";
 import { probe } from "./probe";
 import { RESOURCE_KINDS, type ImsResourceProvider, type ResourceKind } from "./types";
 
@@ -19,6 +21,8 @@ const implementations: Record<ResourceKind, ImsResourceProvider<any, any>> = {
   Probe: probe,
   PrivateImage: imageProvider("private"),
   DataImage: imageProvider("data"),
+  ImageMember: imageMemberProvider,
+  ImageCopy: imageCopyProvider,
 };
 
 /** The implementation of one resource kind, with `configure` shared by all kinds. */

@@ -12,4 +12,6 @@ export {
   type DataImageSource,
   type ImageTimeouts,
 } from "./images";
+export { ImageMember, type ImageMemberArgs, type ImageMemberConsumer, type SharedImageView } from "./members";
+export { ImageCopy, type ImageCopyArgs } from "./copies";
 export { signRequest, type SignInput, type SignOutput } from "../provider/client/core/signer";

@@ -25,16 +25,15 @@ import {
   describeError,
   inputsOf,
   isUnknown,
+  movesRegion,
   progressReporter,
   ResourceInitError,
   same,
   timeoutsOf,
-  withDeadline,
   type Raw,
 } from "../common";
-import type { ImsReadResult } from "../types";
 import { sourceKind, validateImageInputs, type SourceKind } from "./inputs";
-import { converge, CREATE_MARKER, deleteImage, inputsFromLive, outputsOf, readImage } from "./live";
+import { converge, CREATE_MARKER, existingImage, outputsOf, readImage } from "./live";
 import { imageSchema, type ImageInputs, type ImageOutputs } from "./schema";
 
 export type ImageKind = "private" | "data";
@@ -197,6 +196,11 @@ function checkAdoptable(kind: ImageKind, sk: SourceKind, image: Image, projectId
 /** The provider methods of one image kind. */
 export function imageProvider(kind: ImageKind) {
   const label = RESOURCE_NAME[kind];
+  const existing = existingImage<ImageInputs, ImageOutputs>({
+    label,
+    inputsOf: imageInputsOf,
+    clientOf: (olds, news) => clientOfExisting(news ? ({ ...olds, ...news, region: news.region } as ImageOutputs) : olds),
+  });
 
   async function create(raw: Raw): Promise<pulumi.dynamic.CreateResult<ImageOutputs>> {
     const inputs = imageInputsOf(raw);
@@ -307,16 +311,9 @@ export function imageProvider(kind: ImageKind) {
     },
 
     async diff(id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.DiffResult> {
-      // The region that counts is where the image would be: the declared one, else the provider's.
-      let newRegion: string | undefined;
-      try {
-        newRegion = isUnknown(news.region) ? undefined : (news.region ?? clientOf(news).target.region);
-      } catch {
-        newRegion = news.region;
-      }
       const { replaces, updates } = changedInputs<ImageInputs>(imageSchema, olds as unknown as Raw, news as unknown as Raw, {
         compare: {
-          region: (old, value) => (newRegion !== undefined && olds.imageRegion ? newRegion !== olds.imageRegion : !same(old, value)),
+          region: (old) => movesRegion(olds.imageRegion, old, news),
           // Dropping adoptImageId once the image is adopted changes nothing: the image stays.
           adoptImageId: (old, value) => !(value === undefined && old === id) && !same(old, value),
           tags: (old, value) => !same(old ?? {}, value ?? {}),
@@ -330,66 +327,6 @@ export function imageProvider(kind: ImageKind) {
 
     create,
 
-    async read(id: string, props?: ImageOutputs): Promise<ImsReadResult<ImageInputs, ImageOutputs>> {
-      if (!props) return { id: "" };
-      const old = imageInputsOf(props as unknown as Raw);
-      const { client, target } = clientOfExisting(props);
-      const image = await readImage(client, id, props.createdAt);
-      if (!image) {
-        console.warn(`${label} "${props.name}" (${id}) no longer exists in ${props.imageRegion || target.region}: it is removed from the state`);
-        return { id: "" };
-      }
-      const inputs = inputsFromLive(old, image);
-      const extra: Partial<ImageOutputs> = {};
-      if (props.jobId) extra.jobId = props.jobId;
-      if (props.pendingJobId && image.status !== "active") extra.pendingJobId = props.pendingJobId;
-      if (props.failure && image.status !== "active") extra.failure = props.failure;
-      return { id, props: outputsOf(inputs, image, { region: target.region, projectId: props.projectId || (await client.projectId()) }, extra), inputs };
-    },
-
-    async update(id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.UpdateResult<ImageOutputs>> {
-      const { client, target } = clientOfExisting({ ...olds, ...news, region: news.region } as ImageOutputs);
-      const timeouts = timeoutsOf(news.timeouts, target);
-      const what = `${label} "${news.name}"`;
-      const projectId = olds.projectId || (await client.projectId());
-      if (olds.pendingJobId) {
-        try {
-          await client.jobs.wait(olds.pendingJobId, { timeoutMs: timeouts.createMs, onProgress: progressReporter(what) });
-        } catch (error) {
-          const live = await client.images.get(id).catch(() => undefined);
-          // Only a job that failed makes the image failed; anything else leaves the job to wait for again.
-          const extra: Partial<ImageOutputs> = {
-            ...(olds.jobId ? { jobId: olds.jobId } : {}),
-            ...(error instanceof ImsJobFailedError
-              ? { failure: { code: error.errorCode ?? "", reason: error.failReason ?? describeError(error) } }
-              : { pendingJobId: olds.pendingJobId }),
-          };
-          const properties = live ? outputsOf(news, live, { region: target.region, projectId }, extra) : clean({ ...news, ...extra });
-          throw new ResourceInitError(`${what}: ${describeError(error)}`, id, { ...properties, __provider: (news as unknown as Raw).__provider }, [describeError(error)]);
-        }
-      }
-      const live = await client.images.get(id);
-      if (!live) throw new Error(`${what}: image ${id} no longer exists; run pulumi refresh, then pulumi up to create it again`);
-      try {
-        await withDeadline(converge(client, id, news, live), timeouts.updateMs, `${what}: the update did not finish within timeouts.update`);
-      } catch (error) {
-        throw new Error(`${what}: ${describeError(error)}`, { cause: error });
-      }
-      const after = (await client.images.get(id)) ?? live;
-      return { outs: outputsOf(news, after, { region: target.region, projectId }, olds.jobId ? { jobId: olds.jobId } : {}) };
-    },
-
-    async delete(id: string, props: ImageOutputs): Promise<void> {
-      const old = imageInputsOf(props as unknown as Raw);
-      const { client, target } = clientOfExisting(props);
-      const timeouts = timeoutsOf(old.timeouts, target);
-      const what = `${label} "${props.name}" (${id})`;
-      await deleteImage(client, id, {
-        what,
-        removeMembers: props.removeMembersOnDelete === true,
-        timeoutMs: timeouts.deleteMs,
-        ...(props.pendingJobId ? { pendingJobId: props.pendingJobId } : {}),
-      });
-    },
+    ...existing,
   };
 }

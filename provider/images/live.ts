@@ -4,10 +4,13 @@
  * resource kind that manages an image (PrivateImage, DataImage, ImageCopy) goes through here.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { ImsApiError, type Image, type ImsClient } from "../client";
-import { describeError } from "../common/errors";
-import { progressReporter } from "../common/time";
-import { clean } from "../common/values";
+import type * as pulumi from "@pulumi/pulumi";
+import { ImsApiError, ImsJobFailedError, type Image, type ImsClient } from "../client";
+import type { Target, Timeouts } from "../config";
+import { describeError, ResourceInitError } from "../common/errors";
+import { progressReporter, timeoutsOf, withDeadline, type TimeoutsInput } from "../common/time";
+import { clean, type Raw } from "../common/values";
+import type { ImsReadResult } from "../types";
 import type { ImageAttributes, LiveImageOutputs } from "./schema";
 
 /** Tag that marks an image while it is being created, so a lost answer can be reconciled. */
@@ -113,11 +116,11 @@ export async function readImage(client: ImsClient, imageId: string, createdAt: s
 export async function deleteImage(
   client: ImsClient,
   imageId: string,
-  options: { what: string; removeMembers: boolean; timeoutMs: number; pendingJobId?: string },
+  options: { what: string; removeMembers: boolean; timeoutMs: number; pendingJobId?: string; jobClient?: ImsClient },
 ): Promise<void> {
   const { what } = options;
   if (options.pendingJobId) {
-    await client.jobs.wait(options.pendingJobId, { timeoutMs: options.timeoutMs, onProgress: progressReporter(what) }).catch(() => undefined);
+    await (options.jobClient ?? client).jobs.wait(options.pendingJobId, { timeoutMs: options.timeoutMs, onProgress: progressReporter(what) }).catch(() => undefined);
   }
   let members: { member_id: string; status: string }[];
   try {
@@ -143,4 +146,99 @@ export async function deleteImage(
   } catch (error) {
     throw new Error(`${what}: ${describeError(error)}`, { cause: error });
   }
+}
+
+/** The inputs every image-managing kind has besides the image's attributes. */
+interface ManagedImageInputs extends ImageAttributes {
+  timeouts?: TimeoutsInput;
+  removeMembersOnDelete?: boolean;
+}
+
+/** How a resource kind reaches and describes the image it manages. */
+export interface ImageKeeper<Inputs extends ManagedImageInputs, Outputs extends Inputs & LiveImageOutputs> {
+  /** "PrivateImage", "ImageCopy"… */
+  label: string;
+  /** The declared inputs in a bag of properties. */
+  inputsOf(raw: Raw): Inputs;
+  /** The client of the existing image (its region and project), from its state and, in an update, the new inputs. */
+  clientOf(olds: Outputs, news?: Inputs): { client: ImsClient; target: Target };
+  /** The client that reads the image's creation job, when not the image's own (a cross-region copy's job runs at the source). */
+  jobClientOf?(olds: Outputs, news?: Inputs): ImsClient;
+  /** The kind's own time budgets (they yield to the resource's and to `ims:timeouts`). */
+  timeouts?: Partial<Timeouts>;
+  /** Outputs of the state that are neither inputs nor the live image's (kept as they are). */
+  carried?(olds: Outputs): Partial<Outputs>;
+}
+
+/**
+ * read, update and delete of a resource whose image exists: refresh shows drift and drops an image
+ * deleted outside; update waits for a creation job left pending, then brings the image to the
+ * declared attributes; delete removes it (and its members, when asked).
+ */
+export function existingImage<Inputs extends ManagedImageInputs, Outputs extends Inputs & LiveImageOutputs>(k: ImageKeeper<Inputs, Outputs>) {
+  const outputs = (inputs: Inputs, image: Image, where: { region: string; projectId: string }, olds: Outputs, extra: Partial<LiveImageOutputs>): Outputs =>
+    outputsOf({ ...inputs, ...(k.carried?.(olds) ?? {}) }, image, where, extra) as unknown as Outputs;
+
+  return {
+    async read(id: string, props?: Outputs): Promise<ImsReadResult<Inputs, Outputs>> {
+      if (!props) return { id: "" };
+      const old = k.inputsOf(props as unknown as Raw);
+      const { client, target } = k.clientOf(props);
+      const image = await readImage(client, id, props.createdAt);
+      if (!image) {
+        console.warn(`${k.label} "${props.name}" (${id}) no longer exists in ${props.imageRegion || target.region}: it is removed from the state`);
+        return { id: "" };
+      }
+      const inputs = inputsFromLive(old, image);
+      const extra: Partial<LiveImageOutputs> = {};
+      if (props.jobId) extra.jobId = props.jobId;
+      if (props.pendingJobId && image.status !== "active") extra.pendingJobId = props.pendingJobId;
+      if (props.failure && image.status !== "active") extra.failure = props.failure;
+      return { id, props: outputs(inputs, image, { region: target.region, projectId: props.projectId || (await client.projectId()) }, props, extra), inputs };
+    },
+
+    async update(id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
+      const { client, target } = k.clientOf(olds, news);
+      const timeouts = timeoutsOf(news.timeouts, target, k.timeouts);
+      const what = `${k.label} "${news.name}"`;
+      const where = { region: target.region, projectId: olds.projectId || (await client.projectId()) };
+      if (olds.pendingJobId) {
+        try {
+          await (k.jobClientOf?.(olds, news) ?? client).jobs.wait(olds.pendingJobId, { timeoutMs: timeouts.createMs, onProgress: progressReporter(what) });
+        } catch (error) {
+          const live = await client.images.get(id).catch(() => undefined);
+          // Only a job that failed makes the image failed; anything else leaves the job to wait for again.
+          const extra: Partial<LiveImageOutputs> = {
+            ...(olds.jobId ? { jobId: olds.jobId } : {}),
+            ...(error instanceof ImsJobFailedError
+              ? { failure: { code: error.errorCode ?? "", reason: error.failReason ?? describeError(error) } }
+              : { pendingJobId: olds.pendingJobId }),
+          };
+          const properties: object = live ? outputs(news, live, where, olds, extra) : clean({ ...news, ...(k.carried?.(olds) ?? {}), ...extra });
+          throw new ResourceInitError(`${what}: ${describeError(error)}`, id, { ...properties, __provider: (news as unknown as Raw).__provider }, [describeError(error)]);
+        }
+      }
+      const live = await client.images.get(id);
+      if (!live) throw new Error(`${what}: image ${id} no longer exists; run pulumi refresh, then pulumi up to create it again`);
+      try {
+        await withDeadline(converge(client, id, news, live), timeouts.updateMs, `${what}: the update did not finish within timeouts.update`);
+      } catch (error) {
+        throw new Error(`${what}: ${describeError(error)}`, { cause: error });
+      }
+      const after = (await client.images.get(id)) ?? live;
+      return { outs: outputs(news, after, where, olds, olds.jobId ? { jobId: olds.jobId } : {}) };
+    },
+
+    async delete(id: string, props: Outputs): Promise<void> {
+      const old = k.inputsOf(props as unknown as Raw);
+      const { client, target } = k.clientOf(props);
+      const timeouts = timeoutsOf(old.timeouts, target, k.timeouts);
+      await deleteImage(client, id, {
+        what: `${k.label} "${props.name}" (${id})`,
+        removeMembers: props.removeMembersOnDelete === true,
+        timeoutMs: timeouts.deleteMs,
+        ...(props.pendingJobId ? { pendingJobId: props.pendingJobId, jobClient: k.jobClientOf?.(props) ?? client } : {}),
+      });
+    },
+  };
 }

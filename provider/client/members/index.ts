@@ -6,6 +6,9 @@ import { memberOperations as ops, type Member } from "./operations";
 
 export { memberOperations, type Member } from "./operations";
 
+/** A 404, or the extension APIs' "image not found" (IMG.0027, answered with 400 or 404). */
+const isNotFound = (error: unknown): boolean => error instanceof ImsApiError && (error.status === 404 || error.code === "IMG.0027");
+
 export class MembersApi {
   constructor(private readonly api: ApiClient) {}
 
@@ -47,12 +50,27 @@ export class MembersApi {
     }
   }
 
-  /** One member, or undefined when the project is not a member. */
+  /**
+   * One member (the owner sees every member, a member its own entry), or undefined when the project
+   * is not a member or the image is not visible. Where the member query API is not served, the
+   * Glance-compatible one answers instead.
+   */
   async get(imageId: string, memberId: string): Promise<Member | undefined> {
     try {
       return (await this.api.call(ops.getMember, { params: { image_id: imageId, member_id: memberId } })).body;
     } catch (error) {
-      if (error instanceof ImsApiError && (error.status === 404 || error.code === "IMG.0027")) return undefined;
+      if (error instanceof ImsApiError && error.code === "APIGW.0101") return this.glanceFind(imageId, memberId);
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** `GET /v2/images/{id}/members/{member}`, undefined when not found. */
+  async glanceFind(imageId: string, memberId: string): Promise<Member | undefined> {
+    try {
+      return await this.glanceGet(imageId, memberId);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -70,8 +88,10 @@ export class MembersApi {
     return (await this.api.call(ops.glanceGetMember, { params: { image_id: imageId, member_id: memberId } })).body;
   }
 
-  async glanceSetStatus(imageId: string, memberId: string, status: "accepted" | "rejected"): Promise<Member> {
-    return (await this.api.call(ops.glanceUpdateMember, { params: { image_id: imageId, member_id: memberId }, body: { status } })).body;
+  /** The member (the caller's own project) accepts or rejects, at once; `vaultId` for a full-ECS image. */
+  async glanceSetStatus(imageId: string, memberId: string, status: "accepted" | "rejected", vaultId?: string): Promise<Member> {
+    const body = { status, ...(vaultId ? { vault_id: vaultId } : {}) };
+    return (await this.api.call(ops.glanceUpdateMember, { params: { image_id: imageId, member_id: memberId }, body })).body;
   }
 
   async glanceRemove(imageId: string, memberId: string): Promise<void> {

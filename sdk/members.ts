@@ -1,0 +1,80 @@
+import * as pulumi from "@pulumi/pulumi";
+import { sdkOutputs } from "../provider/common/schema";
+import { memberSchema } from "../provider/members/schema";
+import type { ImageTimeouts } from "./images";
+import imageMemberShim = require("./shims/image-member");
+
+/** The member project's side of a share: its credentials and its answer. */
+export interface ImageMemberConsumer {
+  /**
+   * An `ims:profiles` entry whose credentials act as the member project (`projectId`): the share is
+   * accepted or rejected with them. Changing it changes no share (credentials only).
+   */
+  profile: pulumi.Input<string>;
+  /** The member project's answer: `accepted` (default) or `rejected`. Changed in place. */
+  status?: pulumi.Input<"accepted" | "rejected">;
+  /** A CBR vault of the member project, to accept a full-ECS image made from a CBR backup. */
+  vaultId?: pulumi.Input<string>;
+}
+
+/** Arguments of an {@link ImageMember}. */
+export interface ImageMemberArgs {
+  /** The image to share: an active private image of the owner's project. Changing it replaces the member. */
+  imageId: pulumi.Input<string>;
+  /** The member project (32 hexadecimal characters), in the image's region. Changing it replaces the member. */
+  projectId: pulumi.Input<string>;
+  /** Region of the image (default ims:region). Changing it replaces the member. */
+  region?: pulumi.Input<string>;
+  /** The owner's credentials: an `ims:profiles` entry (default: the provider's credentials). */
+  profile?: pulumi.Input<string>;
+  /**
+   * The member project's side. With it, pulumi-ims accepts (or rejects) the share with the member
+   * project's credentials and keeps that answer: a different answer given outside Pulumi shows on
+   * `pulumi refresh`, and the next `up` gives the declared one again. Without it, the share stays as
+   * the member project leaves it and its answer is only an output (`status`).
+   */
+  consumer?: pulumi.Input<ImageMemberConsumer>;
+  /** Time budgets of the share and answer jobs (defaults 30m / 10m / 10m, or ims:timeouts). */
+  timeouts?: pulumi.Input<ImageTimeouts>;
+}
+
+/** The image as the member project sees it once it accepted the share. */
+export interface SharedImageView {
+  id: string;
+  name: string;
+  status: string;
+  /** `shared`. */
+  imageType: string;
+  visibility: string;
+}
+
+/**
+ * An image shared with another project, and optionally accepted there: one image, one member
+ * project. Its id is `<image id>/<project id>`. Type token `pulumi-nodejs:dynamic/ims:ImageMember`.
+ */
+export class ImageMember extends pulumi.dynamic.Resource {
+  /** The shared image. */
+  declare public readonly imageId: pulumi.Output<string>;
+  /** The member project. */
+  declare public readonly projectId: pulumi.Output<string>;
+  /** The member project's side, as declared (after a refresh: as it is). */
+  declare public readonly consumer: pulumi.Output<ImageMemberConsumer | undefined>;
+  /** Region of the image and of the share. */
+  declare public readonly imageRegion: pulumi.Output<string>;
+  /** The image owner's project. */
+  declare public readonly ownerProjectId: pulumi.Output<string>;
+  /** The image's name, as its owner sees it. */
+  declare public readonly imageName: pulumi.Output<string>;
+  /** The member project's answer: `pending`, `accepted` or `rejected`. */
+  declare public readonly status: pulumi.Output<string>;
+  /** When the project became a member (ISO time). */
+  declare public readonly createdAt: pulumi.Output<string>;
+  /** When the member's status last changed (ISO time). */
+  declare public readonly updatedAt: pulumi.Output<string>;
+  /** The image as the member project sees it (with `consumer`, once accepted). */
+  declare public readonly sharedImage: pulumi.Output<SharedImageView | undefined>;
+
+  constructor(name: string, args: ImageMemberArgs, opts?: pulumi.CustomResourceOptions) {
+    super(imageMemberShim, name, { ...sdkOutputs(memberSchema), ...args }, opts, "ims", "ImageMember");
+  }
+}

@@ -1,0 +1,4 @@
+import { shimFor } from "../shim";
+
+/** The serialized provider of every ImageMember (see shimFor). */
+export = shimFor("ImageMember");
