@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PulumiWorkspace, assertPulumiCli, packPackage, type StateResource } from "../helpers/pulumi-cli";
+import { PulumiWorkspace, installPackedProject, type StateResource } from "../helpers/pulumi-cli";
 
 jest.setTimeout(240_000);
 
@@ -33,27 +33,7 @@ describe("engine round trip with the packed package", () => {
     JSON.parse(await ws.pulumi(["stack", "output", "--json"]));
 
   beforeAll(async () => {
-    await assertPulumiCli();
-    const tarball = await packPackage(ws.dir);
-    const pulumiVersion = (
-      JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }
-    ).version;
-    ws.write(
-      "package.json",
-      JSON.stringify({
-        name: "e2e-roundtrip",
-        private: true,
-        dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-ims": `file:${tarball}` },
-        devDependencies: { typescript: "~5.9.3", "ts-node": "^10.9.2", "@types/node": "^24.0.0" },
-      }),
-    );
-    ws.write("Pulumi.yaml", "name: e2e-roundtrip\nruntime: nodejs\n");
-    ws.write(
-      "tsconfig.json",
-      JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "nodenext", moduleResolution: "nodenext" } }),
-    );
-    ws.write("index.ts", PROGRAM);
-    await ws.npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
+    await installPackedProject(ws, "e2e-roundtrip", PROGRAM);
     await ws.pulumi(["stack", "init", "e2e"]);
   });
 

@@ -9,14 +9,13 @@
  * the tests rewrite between steps. Each scenario has its own stack and its own emulator.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Image } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { PulumiWorkspace, assertPulumiCli, packPackage, run, type StateResource } from "../helpers/pulumi-cli";
+import { PulumiWorkspace, installPackedProject, run, type StateResource } from "../helpers/pulumi-cli";
 
 jest.setTimeout(180_000);
 
-const repo = resolve(__dirname, "../..");
 const PRIVATE_IMAGE = "pulumi-nodejs:dynamic/ims:PrivateImage";
 const DATA_IMAGE = "pulumi-nodejs:dynamic/ims:DataImage";
 const NODEJS_PROVIDER = "pulumi:providers:pulumi-nodejs";
@@ -185,25 +184,7 @@ function diffOf(output: string, resource: string, verb: string): string | undefi
 }
 
 beforeAll(async () => {
-  await assertPulumiCli();
-  const tarball = await packPackage(ws.dir);
-  const pulumiVersion = (JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
-  ws.write(
-    "package.json",
-    JSON.stringify({
-      name: "e2e-images",
-      private: true,
-      dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-ims": `file:${tarball}` },
-      devDependencies: { typescript: "~5.9.3", "ts-node": "^10.9.2", "@types/node": "^24.0.0" },
-    }),
-  );
-  ws.write("Pulumi.yaml", "name: e2e-images\nruntime: nodejs\n");
-  ws.write(
-    "tsconfig.json",
-    JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "nodenext", moduleResolution: "nodenext" } }),
-  );
-  ws.write("index.ts", PROGRAM);
-  await ws.npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
+  await installPackedProject(ws, "e2e-images", PROGRAM);
 }, 240_000);
 
 afterAll(() => ws.cleanup());

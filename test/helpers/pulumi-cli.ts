@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 
@@ -148,4 +148,27 @@ export async function packPackage(destination: string): Promise<string> {
   if (result.code !== 0) throw new Error(`npm pack failed\n${result.stdout}\n${result.stderr}`);
   const [{ filename }] = JSON.parse(result.stdout) as [{ filename: string }];
   return join(destination, filename);
+}
+
+/**
+ * Makes `ws` a TypeScript Pulumi project named `name` running `program`, with pulumi-ims installed
+ * from the tarball `npm pack` makes of this repository, as a user installs it.
+ */
+export async function installPackedProject(ws: PulumiWorkspace, name: string, program: string): Promise<void> {
+  await assertPulumiCli();
+  const tarball = await packPackage(ws.dir);
+  const pulumiVersion = (JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
+  ws.write(
+    "package.json",
+    JSON.stringify({
+      name,
+      private: true,
+      dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-ims": `file:${tarball}` },
+      devDependencies: { typescript: "~5.9.3", "ts-node": "^10.9.2", "@types/node": "^24.0.0" },
+    }),
+  );
+  ws.write("Pulumi.yaml", `name: ${name}\nruntime: nodejs\n`);
+  ws.write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "nodenext", moduleResolution: "nodenext" } }));
+  ws.write("index.ts", program);
+  await ws.npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
 }
