@@ -30,7 +30,7 @@ const tagsOf = (id: string) => Object.fromEntries((image(id)?.tags ?? []).map((t
 const named = (name: string) => emu.world.state.images.filter((i) => i.name === name && i.status !== "deleted");
 
 async function check(inputs: Raw) {
-  return copies.check({}, withProvider(inputs) as unknown as CopyInputs);
+  return copies.check({} as CopyInputs, withProvider(inputs) as unknown as CopyInputs);
 }
 
 async function create(inputs: Raw): Promise<{ id: string; outs: CopyOutputs }> {

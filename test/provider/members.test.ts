@@ -44,7 +44,7 @@ afterAll(async () => {
 const membersOf = (imageId: string) => emu.world.state.images.find((i) => i.id === imageId)?.members ?? [];
 
 async function check(inputs: Raw) {
-  return members.check({}, withProvider(inputs) as unknown as MemberInputs);
+  return members.check({} as MemberInputs, withProvider(inputs) as unknown as MemberInputs);
 }
 
 async function create(inputs: Raw): Promise<{ id: string; outs: MemberOutputs }> {
