@@ -2,7 +2,7 @@
  * Provider configuration: where a resource's IMS calls go and with which credentials.
  *
  * Settings come from the stack configuration (`ims:` namespace) first, then from the
- * environment variables of the chosen cloud (auth.md §4.7):
+ * environment variables of the chosen cloud (docs/authentication.md §3):
  *
  * | Setting | Huawei Cloud (default) | G42 Cloud | Open Telekom Cloud |
  * |---|---|---|---|
@@ -102,7 +102,7 @@ type EnvSetting =
 
 type EnvNames = Record<EnvSetting, readonly string[]>;
 
-/** Terraform huaweicloud names: `HW_*`, then `OS_*` (auth.md §4.1). */
+/** Huawei Cloud names: `HW_*`, then `OS_*` (docs/authentication.md §3). */
 const HUAWEI_ENV: EnvNames = {
   region: ["HW_REGION_NAME", "OS_REGION_NAME"],
   authUrl: ["HW_AUTH_URL", "OS_AUTH_URL"],
@@ -117,7 +117,7 @@ const HUAWEI_ENV: EnvNames = {
   maxRetries: ["HW_MAX_RETRIES"],
 };
 
-/** Terraform g42cloud names, with no `OS_*` fallback (auth.md §4.4). */
+/** G42 Cloud names, with no `OS_*` fallback (docs/authentication.md §3). */
 const G42_ENV: EnvNames = {
   region: ["G42_REGION_NAME"],
   authUrl: ["G42_AUTH_URL"],
@@ -132,7 +132,7 @@ const G42_ENV: EnvNames = {
   maxRetries: ["G42_MAX_RETRIES"],
 };
 
-/** Open Telekom Cloud: the `OS_*` names first (auth.md §4.5), then the `HW_*` ones. */
+/** Open Telekom Cloud: the `OS_*` names first, then the `HW_*` ones (docs/authentication.md §3). */
 const OTC_ENV = Object.fromEntries(
   Object.entries(HUAWEI_ENV).map(([setting, names]) => [
     setting,
@@ -382,7 +382,7 @@ interface CredentialSource {
   labels: Record<CredentialField, string>;
 }
 
-/** The credentials of a source: AK/SK (with a security token) before password (auth.md §4.7). */
+/** The credentials of a source: AK/SK (with a security token) before password (docs/authentication.md §3). */
 function credentialsFrom(source: CredentialSource): Credentials {
   const { values: v, labels: l, scope } = source;
   if (v.accessKey !== undefined && v.secretKey === undefined) {

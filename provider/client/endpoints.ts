@@ -1,5 +1,5 @@
 /**
- * Where the IMS and IAM APIs of a region are, for each cloud family (auth.md §4), with explicit
+ * Where the IMS and IAM APIs of a region are, for each cloud family (docs/authentication.md §3), with explicit
  * overrides for the emulator and private endpoints.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Integration tests of the IMS client against ims-emulator over real HTTP: every operation of
- * the client, with IAM tokens and with AK/SK signatures. Reference: ims-api.md §2–§4.
+ * the client, with IAM tokens and with AK/SK signatures. Reference: the Huawei Cloud IMS API reference (its "Image", "Image Sharing", "Image Replication", "Image Tag", "Asynchronous Job" and native OpenStack API chapters).
  */
 import { createHash } from "node:crypto";
 import { ALL_OPERATIONS, clearAuthCaches, closeAllPools, ImsClient, jobImageIds, tokenRequestCount, type Image } from "../../provider/client";

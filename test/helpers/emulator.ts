@@ -35,7 +35,7 @@ const DATE = (d: Date): string => d.toISOString().replace(/[-:]/g, "").replace(/
 const enc = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 
 /**
- * A test-only SDK-HMAC-SHA256 signer (auth.md §1), checked against the public vectors in
+ * A test-only SDK-HMAC-SHA256 signer (docs/authentication.md §1), checked against the public vectors in
  * test/emulator/aksk.test.ts. Signs every header it is given plus host and x-sdk-date.
  */
 export function signForTest(

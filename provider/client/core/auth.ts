@@ -1,5 +1,5 @@
 /**
- * Authentication: AK/SK signing, or IAM password tokens scoped to a project (auth.md §1, §3).
+ * Authentication: AK/SK signing, or IAM password tokens scoped to a project (docs/authentication.md §1, §2).
  *
  * Tokens and resolved project ids are cached per process (on globalThis, so every copy of this
  * module shares them) and concurrent callers share one request: one token request per
