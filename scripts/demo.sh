@@ -27,8 +27,12 @@ echo "ims-emulator is listening on $url"
 
 # Credentials come from the environment, as with a real cloud: they never enter the stack's state.
 world=$(node dist/emulator/cli.js world --url "$url")
-export HW_ACCESS_KEY=$(node -e 'const w=JSON.parse(process.argv[1]);process.stdout.write(w.accessKeys[0].access)' "$world")
-export HW_SECRET_KEY=$(node -e 'const w=JSON.parse(process.argv[1]);process.stdout.write(w.accessKeys[0].secret)' "$world")
+# key PROJECT FIELD: a field of the access key of a project of the emulator's world.
+key() { node -e 'const w=JSON.parse(process.argv[1]);process.stdout.write(w.accessKeys.find((k)=>k.projectName===process.argv[2])[process.argv[3]])' "$world" "$1" "$2"; }
+export HW_ACCESS_KEY=$(key ap-southeast-1 access)
+export HW_SECRET_KEY=$(key ap-southeast-1 secret)
+# The second project accepts the share with its own key; its secret key stays in the environment.
+export IMS_PROFILE_ANALYTICS_SECRET_KEY=$(key ap-southeast-1_analytics secret)
 
 run() { printf '\n$ %s\n' "$*"; "$@"; }
 
@@ -36,6 +40,9 @@ pulumi stack select "$stack" --create --non-interactive >/dev/null
 pulumi config set ims:region ap-southeast-1 --stack "$stack" >/dev/null
 pulumi config set ims:endpoint "$url" --stack "$stack" >/dev/null
 pulumi config set ims:authUrl "$url/v3" --stack "$stack" >/dev/null
+pulumi config set --path ims:profiles.analytics.accessKey "$(key ap-southeast-1_analytics access)" --stack "$stack" >/dev/null
+pulumi config set --path ims:profiles.analytics.projectId "$(key ap-southeast-1_analytics projectId)" --stack "$stack" >/dev/null
+pulumi config set analyticsProjectId "$(key ap-southeast-1_analytics projectId)" --stack "$stack" >/dev/null
 run pulumi up --yes --non-interactive --stack "$stack"
 run pulumi stack output --json --stack "$stack"
 run pulumi destroy --yes --non-interactive --stack "$stack"
