@@ -6,13 +6,11 @@
  *
  *   npx ts-node --transpile-only bench/images.ts [N]    (make bench runs it with N = 20)
  */
-import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, resolve } from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
-import { PulumiWorkspace, assertPulumiCli, packPackage } from "../test/helpers/pulumi-cli";
+import { PulumiWorkspace, assertPulumiCli, installPackedProject } from "../test/helpers/pulumi-cli";
+import { line, ms, timed } from "./lib/measure";
 
-const repo = resolve(__dirname, "..");
 const JOB_MS = 3000;
 
 /** One program for both stacks: N resources of the kind named by the stack's `bench:kind`. */
@@ -33,12 +31,6 @@ for (let i = 0; i < count; i++) {
   }
 }
 `;
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const start = process.hrtime.bigint();
-  const value = await fn();
-  return [value, Number(process.hrtime.bigint() - start) / 1e6];
-}
 
 interface Measurement {
   upMs: number;
@@ -62,15 +54,7 @@ async function main(): Promise<void> {
     emulator.world.state.imageQuota = Math.max(emulator.world.state.imageQuota, 2 * count);
     const key = emulator.world.state.accessKeys[0];
 
-    const tarball = await packPackage(ws.dir);
-    const sdkVersion = (JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
-    ws.write(
-      "package.json",
-      JSON.stringify({ name: "bench-images", private: true, dependencies: { "@pulumi/pulumi": sdkVersion, "pulumi-ims": `file:${tarball}` } }),
-    );
-    ws.write("Pulumi.yaml", "name: bench-images\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
-    ws.write("index.js", PROGRAM);
-    await ws.npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
+    await installPackedProject(ws, "bench-images", PROGRAM, { javascript: true });
 
     // Credentials only in the environment, as users give them.
     const env = { HW_ACCESS_KEY: key.access, HW_SECRET_KEY: key.secret };
@@ -101,8 +85,6 @@ async function main(): Promise<void> {
     if (left !== 0) throw new Error(`${left} private images are left after destroy`);
     const wide = await measure("images-parallel", "image", "pulumi-nodejs:dynamic/ims:PrivateImage", ["--parallel", String(count)]);
 
-    const line = (label: string, value: string) => console.log(`${label.padEnd(46)}${value.padStart(12)}`);
-    const ms = (v: number) => `${v.toFixed(0)} ms`;
     line("Probe pulumi up:", ms(probes.upMs));
     line("PrivateImage pulumi up:", ms(images.upMs));
     line("up ratio PrivateImage / Probe:", (images.upMs / probes.upMs).toFixed(2));

@@ -5,17 +5,9 @@
  *
  *   npx ts-node --transpile-only bench/noop-stack.ts [N]    (make bench runs it with N = 20)
  */
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { PulumiWorkspace, assertPulumiCli, packPackage } from "../test/helpers/pulumi-cli";
+import { PulumiWorkspace, assertPulumiCli, installPackedProject } from "../test/helpers/pulumi-cli";
+import { timed } from "./lib/measure";
 
-const repo = resolve(__dirname, "..");
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const start = process.hrtime.bigint();
-  const value = await fn();
-  return [value, Number(process.hrtime.bigint() - start) / 1e6];
-}
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 20);
@@ -24,20 +16,8 @@ async function main(): Promise<void> {
 
   const ws = new PulumiWorkspace("bench-noop");
   try {
-    const tarball = await packPackage(ws.dir);
-    const sdkVersion = (JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as {
-      version: string;
-    }).version;
-    ws.write(
-      "package.json",
-      JSON.stringify({ name: "bench-noop", private: true, dependencies: { "@pulumi/pulumi": sdkVersion, "pulumi-ims": `file:${tarball}` } }),
-    );
-    ws.write("Pulumi.yaml", "name: bench-noop\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
-    ws.write(
-      "index.js",
-      `const ims = require("pulumi-ims");\nfor (let i = 0; i < ${count}; i++) new ims.Probe("probe-" + i, { message: "probe " + i });\n`,
-    );
-    await ws.npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
+    const program = `const ims = require("pulumi-ims");\nfor (let i = 0; i < ${count}; i++) new ims.Probe("probe-" + i, { message: "probe " + i });\n`;
+    await installPackedProject(ws, "bench-noop", program, { javascript: true });
     await ws.pulumi(["stack", "init", "bench"]);
 
     const [, upMs] = await timed(() => ws.pulumi(["up", "--yes"]));

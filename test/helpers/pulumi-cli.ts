@@ -151,24 +151,27 @@ export async function packPackage(destination: string): Promise<string> {
 }
 
 /**
- * Makes `ws` a TypeScript Pulumi project named `name` running `program`, with pulumi-ims installed
- * from the tarball `npm pack` makes of this repository, as a user installs it.
+ * Makes `ws` a Pulumi project named `name` running `program` (TypeScript, or JavaScript with
+ * `javascript`), with pulumi-ims installed from the tarball `npm pack` makes of this repository, as
+ * a user installs it.
  */
-export async function installPackedProject(ws: PulumiWorkspace, name: string, program: string): Promise<void> {
+export async function installPackedProject(ws: PulumiWorkspace, name: string, program: string, options: { javascript?: boolean } = {}): Promise<void> {
   await assertPulumiCli();
   const tarball = await packPackage(ws.dir);
   const pulumiVersion = (JSON.parse(readFileSync(join(repo, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
-  ws.write(
-    "package.json",
-    JSON.stringify({
-      name,
-      private: true,
-      dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-ims": `file:${tarball}` },
-      devDependencies: { typescript: "~5.9.3", "ts-node": "^10.9.2", "@types/node": "^24.0.0" },
-    }),
-  );
-  ws.write("Pulumi.yaml", `name: ${name}\nruntime: nodejs\n`);
-  ws.write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "nodenext", moduleResolution: "nodenext" } }));
-  ws.write("index.ts", program);
+  const dependencies = { "@pulumi/pulumi": pulumiVersion, "pulumi-ims": `file:${tarball}` };
+  if (options.javascript) {
+    ws.write("package.json", JSON.stringify({ name, private: true, dependencies }));
+    ws.write("Pulumi.yaml", `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n`);
+    ws.write("index.js", program);
+  } else {
+    ws.write(
+      "package.json",
+      JSON.stringify({ name, private: true, dependencies, devDependencies: { typescript: "~5.9.3", "ts-node": "^10.9.2", "@types/node": "^24.0.0" } }),
+    );
+    ws.write("Pulumi.yaml", `name: ${name}\nruntime: nodejs\n`);
+    ws.write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "nodenext", moduleResolution: "nodenext" } }));
+    ws.write("index.ts", program);
+  }
   await ws.npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
 }
