@@ -7,7 +7,7 @@
  */
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { PulumiWorkspace, assertPulumiCli, installPackedProject } from "../test/helpers/pulumi-cli";
-import { line, ms } from "./lib/measure";
+import { line, ms, runMain } from "./lib/measure";
 import { measureStack, routeSummary, sourceImage } from "./lib/stack";
 
 const JOB_MS = 3000;
@@ -62,7 +62,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runMain(main);

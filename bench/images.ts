@@ -9,7 +9,7 @@
 import { availableParallelism } from "node:os";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { PulumiWorkspace, assertPulumiCli, installPackedProject } from "../test/helpers/pulumi-cli";
-import { line, ms, timed } from "./lib/measure";
+import { line, ms, runMain, timed } from "./lib/measure";
 
 const JOB_MS = 3000;
 
@@ -103,7 +103,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runMain(main);

@@ -8,7 +8,7 @@
 import { availableParallelism } from "node:os";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { PulumiWorkspace, assertPulumiCli, installPackedProject } from "../test/helpers/pulumi-cli";
-import { line, ms } from "./lib/measure";
+import { line, ms, runMain } from "./lib/measure";
 import { measureStack, requestsTo, routeSummary, sourceImage } from "./lib/stack";
 
 const PROGRAM = `const pulumi = require("@pulumi/pulumi");
@@ -68,7 +68,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runMain(main);

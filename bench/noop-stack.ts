@@ -6,7 +6,7 @@
  *   npx ts-node --transpile-only bench/noop-stack.ts [N]    (make bench runs it with N = 20)
  */
 import { PulumiWorkspace, assertPulumiCli, installPackedProject } from "../test/helpers/pulumi-cli";
-import { timed } from "./lib/measure";
+import { runMain, timed } from "./lib/measure";
 
 
 async function main(): Promise<void> {
@@ -38,7 +38,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runMain(main);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { copySchema } from "../provider/copies/schema";
 import { sdkOutputs } from "../provider/common/schema";
-import type { ImageTimeouts } from "./images";
+import { ManagedImage, type ImageTimeouts } from "./images";
 import imageCopyShim = require("./shims/image-copy");
 
 /** Arguments of an {@link ImageCopy}. */
@@ -48,41 +48,16 @@ export interface ImageCopyArgs {
 
 /**
  * A copy of an image, within its region or in another region, managed afterwards in its own
- * region and project like any private image. Type token `pulumi-nodejs:dynamic/ims:ImageCopy`.
+ * region and project like any private image (`imageRegion` and `projectId` are the copy's; `jobId` is
+ * the copy job, which ran in the source's region). Type token `pulumi-nodejs:dynamic/ims:ImageCopy`.
  */
-export class ImageCopy extends pulumi.dynamic.Resource {
+export class ImageCopy extends ManagedImage {
   /** The copied image. */
   declare public readonly sourceImageId: pulumi.Output<string>;
   /** Region of the source image. */
   declare public readonly sourceRegion: pulumi.Output<string>;
-  declare public readonly name: pulumi.Output<string>;
-  declare public readonly description: pulumi.Output<string | undefined>;
   declare public readonly minRam: pulumi.Output<number | undefined>;
   declare public readonly maxRam: pulumi.Output<number | undefined>;
-  declare public readonly tags: pulumi.Output<Record<string, string> | undefined>;
-  /** Region and project the copy is in. */
-  declare public readonly imageRegion: pulumi.Output<string>;
-  declare public readonly projectId: pulumi.Output<string>;
-  /** IMS status: active (or queued, saving, killed). */
-  declare public readonly status: pulumi.Output<string>;
-  /** Bytes of the image file. */
-  declare public readonly sizeBytes: pulumi.Output<number>;
-  declare public readonly diskFormat: pulumi.Output<string>;
-  declare public readonly osVersion: pulumi.Output<string>;
-  declare public readonly osType: pulumi.Output<string>;
-  declare public readonly osBit: pulumi.Output<string>;
-  declare public readonly platform: pulumi.Output<string>;
-  /** private, or shared while the copy has members. */
-  declare public readonly visibility: pulumi.Output<string>;
-  declare public readonly imageType: pulumi.Output<string>;
-  declare public readonly checksum: pulumi.Output<string>;
-  /** Minimum disk in GB, as the source's. */
-  declare public readonly minDisk: pulumi.Output<number>;
-  declare public readonly virtualEnvType: pulumi.Output<string>;
-  declare public readonly createdAt: pulumi.Output<string>;
-  declare public readonly updatedAt: pulumi.Output<string>;
-  /** The IMS job that made the copy (it ran in the source's region). */
-  declare public readonly jobId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ImageCopyArgs, opts?: pulumi.CustomResourceOptions) {
     super(imageCopyShim, name, { ...sdkOutputs(copySchema), ...args }, opts, "ims", "ImageCopy");

@@ -102,8 +102,11 @@ export interface DataImageArgs extends ImageArgsBase {
   source: pulumi.Input<DataImageSource>;
 }
 
-/** Live attributes of an image, read from IMS after every create, update and refresh. */
-abstract class ImageResource extends pulumi.dynamic.Resource {
+/**
+ * A resource that manages one image (PrivateImage, DataImage, ImageCopy): the image's attributes as
+ * declared, and what IMS says of it, read after every create, update and refresh.
+ */
+export abstract class ManagedImage extends pulumi.dynamic.Resource {
   /** IMS status: active (or queued, saving, killed). */
   declare public readonly status: pulumi.Output<string>;
   declare public readonly name: pulumi.Output<string>;
@@ -112,6 +115,7 @@ abstract class ImageResource extends pulumi.dynamic.Resource {
   /** Region and project the image is in. */
   declare public readonly imageRegion: pulumi.Output<string>;
   declare public readonly projectId: pulumi.Output<string>;
+  /** Bytes of the image file. */
   declare public readonly sizeBytes: pulumi.Output<number>;
   declare public readonly diskFormat: pulumi.Output<string>;
   declare public readonly osVersion: pulumi.Output<string>;
@@ -122,13 +126,17 @@ abstract class ImageResource extends pulumi.dynamic.Resource {
   declare public readonly visibility: pulumi.Output<string>;
   declare public readonly imageType: pulumi.Output<string>;
   declare public readonly checksum: pulumi.Output<string>;
+  /** Minimum disk in GB. */
   declare public readonly minDisk: pulumi.Output<number>;
   declare public readonly virtualEnvType: pulumi.Output<string>;
   declare public readonly createdAt: pulumi.Output<string>;
   declare public readonly updatedAt: pulumi.Output<string>;
   /** The IMS job that created the image. */
   declare public readonly jobId: pulumi.Output<string | undefined>;
+}
 
+/** Live attributes of an image made by PrivateImage or DataImage. */
+abstract class ImageResource extends ManagedImage {
   protected static outputs(): Record<string, undefined> {
     return sdkOutputs(imageSchema);
   }

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { sdkOutputs } from "../provider/common/schema";
-import { memberSchema } from "../provider/members/schema";
+import { memberSchema, type SharedImageView } from "../provider/members/schema";
+
+export type { SharedImageView };
 import type { ImageTimeouts } from "./images";
 import imageMemberShim = require("./shims/image-member");
 
@@ -36,16 +38,6 @@ export interface ImageMemberArgs {
   consumer?: pulumi.Input<ImageMemberConsumer>;
   /** Time budgets of the share and answer jobs (defaults 30m / 10m / 10m, or ims:timeouts). */
   timeouts?: pulumi.Input<ImageTimeouts>;
-}
-
-/** The image as the member project sees it once it accepted the share. */
-export interface SharedImageView {
-  id: string;
-  name: string;
-  status: string;
-  /** `shared`. */
-  imageType: string;
-  visibility: string;
 }
 
 /**

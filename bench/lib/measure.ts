@@ -11,3 +11,11 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 export const line = (label: string, value: string): void => console.log(`${label.padEnd(52)}${value.padStart(12)}`);
 
 export const ms = (v: number): string => `${v.toFixed(0)} ms`;
+
+/** Runs a benchmark's `main`, printing only the message of a failure and exiting with 1. */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -29,3 +29,13 @@ export class ResourceInitError extends Error {
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * The message of an error, led by what to do about it when the service refused with one of the
+ * codes of `hints` (a resource kind's advice for its own operations).
+ */
+export function explainCode(error: unknown, hints: Readonly<Record<string, string>>): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const hint = typeof code === "string" ? hints[code] : undefined;
+  return hint ? `${hint} (${describeError(error)})` : describeError(error);
+}

@@ -20,6 +20,7 @@ import {
   clean,
   clientOf,
   describeError,
+  explainCode,
   inputsOf,
   isUnknown,
   movesRegion,
@@ -90,11 +91,7 @@ const COPY_HINTS: Record<string, string> = {
   "IMG.0189": "the target vault (vaultId) cannot hold the copied image",
 };
 
-function explain(error: unknown): string {
-  const code = error instanceof ImsApiError ? error.code : undefined;
-  const hint = code ? COPY_HINTS[code] : undefined;
-  return hint ? `${hint} (${describeError(error)})` : describeError(error);
-}
+const explain = (error: unknown): string => explainCode(error, COPY_HINTS);
 
 /** The copy a request whose answer was lost may have made: same name, made from the source since `since`. */
 async function findCopy(client: ImsClient, projectId: string, inputs: CopyInputs, since: number): Promise<Image | undefined> {

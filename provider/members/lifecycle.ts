@@ -10,6 +10,7 @@ import {
   clean,
   clientOf,
   describeError,
+  explainCode,
   inputsOf,
   isUnknown,
   movesRegion,
@@ -46,11 +47,7 @@ const SHARE_HINTS: Record<string, string> = {
   "IMG.0046": "only an active image can be shared: wait until the image is active",
 };
 
-function explain(error: unknown): string {
-  const code = error instanceof ImsApiError ? error.code : undefined;
-  const hint = code ? SHARE_HINTS[code] : undefined;
-  return hint ? `${hint} (${describeError(error)})` : describeError(error);
-}
+const explain = (error: unknown): string => explainCode(error, SHARE_HINTS);
 
 /** Refuses, with a sentence saying what to do, an image its owner cannot share. */
 function checkShareable(image: Image | undefined, inputs: MemberInputs, owner: string, region: string): Image {

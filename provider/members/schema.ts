@@ -32,6 +32,7 @@ export interface SharedImageView {
   id: string;
   name: string;
   status: string;
+  /** `shared`. */
   imageType: string;
   visibility: string;
 }

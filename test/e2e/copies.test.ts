@@ -6,7 +6,7 @@
  */
 import type { Image } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { PulumiWorkspace, installPackedProject, type StateResource } from "../helpers/pulumi-cli";
+import { diffOf, PulumiWorkspace, installPackedProject, type StateResource } from "../helpers/pulumi-cli";
 
 jest.setTimeout(180_000);
 
@@ -39,10 +39,6 @@ export const localCopy = { id: local.id, region: local.imageRegion, project: loc
 export const remoteCopy = { id: remote.id, region: remote.imageRegion, project: remote.projectId, sourceRegion: remote.sourceRegion };
 `;
 
-function diffOf(output: string, resource: string, verb: string): string | undefined {
-  const line = output.split("\n").find((l) => new RegExp(`\\s${resource}\\s+${verb}\\b`).test(l));
-  return line === undefined ? undefined : (/\[diff: ([^\]]*)\]/.exec(line)?.[1] ?? "");
-}
 
 describe("ImageCopy: within the region and to a second region", () => {
   const ws = new PulumiWorkspace("e2e-copies");

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Image } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { PulumiWorkspace, installPackedProject, run, type StateResource } from "../helpers/pulumi-cli";
+import { diffOf, PulumiWorkspace, installPackedProject, run, type StateResource } from "../helpers/pulumi-cli";
 
 jest.setTimeout(180_000);
 
@@ -176,12 +176,6 @@ class Scenario {
 /** Tags of an emulator image as an object. */
 const tagsOf = (image: Image): Record<string, string> => Object.fromEntries(image.tags.map((t) => [t.key, t.value]));
 
-/** The `[diff: …]` of a resource's line in the CLI's output that names `verb` ("updated", "replaced"…). */
-function diffOf(output: string, resource: string, verb: string): string | undefined {
-  const line = output.split("\n").find((l) => new RegExp(`\\s${resource}\\s+${verb}\\b`).test(l));
-  if (line === undefined) return undefined;
-  return /\[diff: ([^\]]*)\]/.exec(line)?.[1] ?? "";
-}
 
 beforeAll(async () => {
   await installPackedProject(ws, "e2e-images", PROGRAM);

@@ -6,7 +6,7 @@
  */
 import type { Image } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { PulumiWorkspace, installPackedProject, type StateResource } from "../helpers/pulumi-cli";
+import { diffOf, PulumiWorkspace, installPackedProject, type StateResource } from "../helpers/pulumi-cli";
 
 jest.setTimeout(180_000);
 
@@ -31,11 +31,6 @@ export const memberStatus = share.status;
 export const seenByAnalytics = share.sharedImage;
 `;
 
-/** The `[diff: …]` of a resource's line in the CLI's output that names `verb`. */
-function diffOf(output: string, resource: string, verb: string): string | undefined {
-  const line = output.split("\n").find((l) => new RegExp(`\\s${resource}\\s+${verb}\\b`).test(l));
-  return line === undefined ? undefined : (/\[diff: ([^\]]*)\]/.exec(line)?.[1] ?? "");
-}
 
 describe("ImageMember: share, accept, drift, destroy", () => {
   const ws = new PulumiWorkspace("e2e-members");

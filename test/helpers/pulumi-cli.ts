@@ -175,3 +175,10 @@ export async function installPackedProject(ws: PulumiWorkspace, name: string, pr
   }
   await ws.npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
 }
+
+/** The `[diff: …]` of a resource's line in the CLI's output that names `verb` ("updated", "replaced"…). */
+export function diffOf(output: string, resource: string, verb: string): string | undefined {
+  const line = output.split("\n").find((l) => new RegExp(`\\s${resource}\\s+${verb}\\b`).test(l));
+  if (line === undefined) return undefined;
+  return /\[diff: ([^\]]*)\]/.exec(line)?.[1] ?? "";
+}

@@ -8,7 +8,7 @@ import { imageCopyProvider } from "../../provider/copies/lifecycle";
 import type { CopyInputs, CopyOutputs } from "../../provider/copies/schema";
 import type { ImsResourceProvider } from "../../provider/types";
 import type { TestEmulator } from "../helpers/emulator";
-import { admin, AnswerLosingProxy, configureFor, MAIN, providerEmulator, rejection, shutdown, withProvider, type Raw } from "./support";
+import { admin, driver, AnswerLosingProxy, configureFor, MAIN, providerEmulator, rejection, shutdown, withProvider, type Raw } from "./support";
 
 const copies: ImsResourceProvider<CopyInputs, CopyOutputs> = imageCopyProvider;
 const REMOTE = "ap-southeast-3";
@@ -29,17 +29,7 @@ const image = (id: string) => emu.world.state.images.find((i) => i.id === id && 
 const tagsOf = (id: string) => Object.fromEntries((image(id)?.tags ?? []).map((t) => [t.key, t.value]));
 const named = (name: string) => emu.world.state.images.filter((i) => i.name === name && i.status !== "deleted");
 
-async function check(inputs: Raw) {
-  return copies.check({} as CopyInputs, withProvider(inputs) as unknown as CopyInputs);
-}
-
-async function create(inputs: Raw): Promise<{ id: string; outs: CopyOutputs }> {
-  const checked = await check(inputs);
-  if (checked.failures?.length) throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
-  const { id, outs } = await copies.create(withProvider(inputs) as unknown as CopyInputs);
-  if (!outs) throw new Error("create returned no outputs");
-  return { id, outs };
-}
+const { check, create } = driver<CopyInputs, CopyOutputs>(copies);
 
 describe("check", () => {
   const properties = (failures: { property: string }[] | undefined) => (failures ?? []).map((f) => f.property).sort();

@@ -8,7 +8,7 @@ import type { ImsResourceProvider } from "../../provider/types";
 import { imageMemberProvider } from "../../provider/members/lifecycle";
 import type { MemberInputs, MemberOutputs } from "../../provider/members/schema";
 import type { TestEmulator } from "../helpers/emulator";
-import { admin, ANALYTICS, configureFor, MAIN, providerEmulator, rejection, shutdown, withProvider, type Raw } from "./support";
+import { admin, driver, ANALYTICS, configureFor, MAIN, providerEmulator, rejection, shutdown, withProvider, type Raw } from "./support";
 
 const members: ImsResourceProvider<MemberInputs, MemberOutputs> = imageMemberProvider;
 
@@ -43,17 +43,7 @@ afterAll(async () => {
 /** The emulator's record of an image's members. */
 const membersOf = (imageId: string) => emu.world.state.images.find((i) => i.id === imageId)?.members ?? [];
 
-async function check(inputs: Raw) {
-  return members.check({} as MemberInputs, withProvider(inputs) as unknown as MemberInputs);
-}
-
-async function create(inputs: Raw): Promise<{ id: string; outs: MemberOutputs }> {
-  const checked = await check(inputs);
-  if (checked.failures?.length) throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
-  const { id, outs } = await members.create(withProvider(inputs) as unknown as MemberInputs);
-  if (!outs) throw new Error("create returned no outputs");
-  return { id, outs };
-}
+const { check, create } = driver<MemberInputs, MemberOutputs>(members);
 
 /** What the image's listing shows the analytics project. */
 async function analyticsSees(imageId: string): Promise<boolean> {

@@ -46,6 +46,22 @@ export async function updateWith(provider: ReturnType<typeof imageProvider>, id:
   return outs;
 }
 
+/**
+ * `check` and `create` of a resource kind as the engine calls them (with `__provider`): `create`
+ * fails the test unless `check` passes and the outputs come back.
+ */
+export function driver<I, O>(provider: { check(olds: I, news: I): Promise<{ failures?: { property: string; reason: string }[] }>; create(inputs: I): Promise<{ id: string; outs?: O }> }) {
+  const check = (inputs: Raw) => provider.check({} as I, withProvider(inputs) as unknown as I);
+  const create = async (inputs: Raw): Promise<{ id: string; outs: O }> => {
+    const checked = await check(inputs);
+    if (checked.failures?.length) throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
+    const { id, outs } = await provider.create(withProvider(inputs) as unknown as I);
+    if (outs === undefined) throw new Error("create returned no outputs");
+    return { id, outs };
+  };
+  return { check, create };
+}
+
 /** Stack configuration that points the provider at `endpoint` with the AK/SK of the main project. */
 export async function configureFor(emu: TestEmulator, endpoint = emu.url, extra: Record<string, string> = {}): Promise<void> {
   const key = emu.accessKey(MAIN);
