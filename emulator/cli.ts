@@ -20,6 +20,7 @@ const USAGE = `Usage:
         state                         the whole world as JSON (a file --world and load accept)
         reset                         back to the world it started with
         load <file.json>              replace the world
+        agency add|remove <name>      an IAM agency of the account (cross-region copies name one)
         put-object <bucket> <key> <file> [--region r]
         get-object <bucket> <key> [--out file]
         create-server|create-volume|create-backup '<json>'
@@ -144,6 +145,9 @@ async function command(name: string, args: string[]): Promise<unknown> {
     case "load":
       if (!a) throw new UsageError("load needs a file");
       return call(url, "PUT", "/world", loadWorldFile(a));
+    case "agency":
+      if ((a === "add" || a === "remove") && b) return call(url, a === "add" ? "PUT" : "DELETE", `/agencies/${encodeURIComponent(b)}`);
+      throw new UsageError("agency takes add <name> or remove <name>");
     case "put-object": {
       if (!a || !b || !c) throw new UsageError("put-object needs <bucket> <key> <file>");
       const region = takeFlag(args, "--region");

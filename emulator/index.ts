@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { Clock } from "./domain/clock";
 import type { WorldState } from "./domain/model";
 import { DEFAULT_JOB_TIMING, defaultWorldState, World, type JobTiming } from "./domain/world";
-import { existingState, saveWorldFile } from "./persist";
+import { checkWorld, existingState, saveWorldFile } from "./persist";
 import { defaultRuntimeOptions, Runtime } from "./http/runtime";
 import { createHttpServer } from "./http/server";
 import { worldSummary } from "./admin/routes";
@@ -16,8 +16,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Port (default 0: any free port). */
   port?: number;
-  /** The world to start with (default: the built-in default world). */
-  world?: WorldState;
+  /** The world to start with (default: the built-in default world), as a world file holds it. */
+  world?: Omit<WorldState, "agencies"> & Partial<Pick<WorldState, "agencies">>;
   /** Persist every change to this file and, if it exists, start from it. */
   stateFile?: string;
   /** Duration of every job type, in milliseconds (default 3000; member jobs 800). */
@@ -42,7 +42,8 @@ export interface RunningEmulator {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const restored = existingState(options.stateFile);
-  const initial = options.world ?? defaultWorldState();
+  // A world given as an object is checked like a world file (and an older one brought up to date).
+  const initial = options.world ? checkWorld(options.world, "the world option") : defaultWorldState();
   const timing: JobTiming = {
     ...DEFAULT_JOB_TIMING,
     perType: options.jobDurationMs !== undefined ? {} : { ...DEFAULT_JOB_TIMING.perType },

@@ -3,7 +3,8 @@
  * every request that changed it, and read back at start.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { WorldState } from "./domain/model";
+import type { Agency, Domain, WorldState } from "./domain/model";
+import { DEFAULT_WORLD } from "./domain/world";
 
 export function loadWorldFile(path: string): WorldState {
   let parsed: unknown;
@@ -26,7 +27,19 @@ export function checkWorld(value: unknown, source: string): WorldState {
   }
   if (typeof w.tokenKey !== "string" || w.tokenKey.length < 16) throw new Error(`${source}: "tokenKey" must be a string of 16 characters or more`);
   if (!Number.isInteger(w.imageQuota) || (w.imageQuota as number) < 0) throw new Error(`${source}: "imageQuota" must be a non-negative integer`);
-  return w as WorldState;
+  return { ...w, agencies: checkAgencies(w.agencies, w.domains as Domain[], source) } as WorldState;
+}
+
+/**
+ * The IAM agencies of a world. Worlds saved before agencies existed have none: each of their
+ * accounts gets the default agency, so the cross-region copies they could make still work.
+ */
+function checkAgencies(agencies: unknown, domains: Domain[], source: string): Agency[] {
+  if (agencies === undefined) return domains.map((d) => ({ domainId: d.id, name: DEFAULT_WORLD.agency }));
+  const valid = (a: unknown): boolean =>
+    a !== null && typeof a === "object" && typeof (a as Agency).domainId === "string" && typeof (a as Agency).name === "string";
+  if (!Array.isArray(agencies) || !agencies.every(valid)) throw new Error(`${source}: "agencies" must be an array of { "domainId", "name" }`);
+  return agencies as Agency[];
 }
 
 export function existingState(path: string | undefined): WorldState | undefined {

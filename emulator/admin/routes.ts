@@ -1,6 +1,7 @@
 /**
  * The admin API under `/_emulator/` (outside the service's namespace): the world and its
- * credentials, seeding, faults, out-of-band changes for drift drills, the job clock, metrics.
+ * credentials, IAM agencies, seeding, faults, out-of-band changes for drift drills, the job clock,
+ * metrics.
  * It needs no authentication: the emulator listens on loopback by default.
  */
 import { ImsError } from "../domain/errors";
@@ -60,6 +61,7 @@ export function worldSummary(world: World, baseUrl: string) {
     iamEndpoint: `${baseUrl}/v3`,
     regions: s.regions.map((r) => r.id),
     domains: s.domains,
+    agencies: s.agencies.map((a) => ({ name: a.name, domainId: a.domainId, domain: s.domains.find((d) => d.id === a.domainId)?.name })),
     users: s.users.map((u) => ({ id: u.id, name: u.name, password: u.password, domain: s.domains.find((d) => d.id === u.domainId)?.name })),
     projects: s.projects.map((p) => ({ id: p.id, name: p.name, region: p.region })),
     accessKeys: s.accessKeys.map((k) => ({
@@ -77,6 +79,17 @@ export function worldSummary(world: World, baseUrl: string) {
     images: s.images.length,
     jobs: s.jobs.length,
   };
+}
+
+/** IAM agency names: letters, digits, `_`, `-` and `.`, at most 64 characters. */
+const AGENCY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The account the admin API's agencies belong to: the world's first domain. */
+function agencyDomain(world: World, name: string): string {
+  if (!AGENCY_NAME.test(name)) throw bad(`The agency name ${name} is invalid: use 1 to 64 letters, digits, _, - or .`);
+  const domain = world.state.domains[0];
+  if (!domain) throw bad("The world has no account (domain) to hold an agency.");
+  return domain.id;
 }
 
 function imageFor(world: World, id: string): Image {
@@ -131,6 +144,22 @@ export const adminRoutes: Route[] = [
   admin("POST", "/reset", (ctx) => {
     ctx.runtime.reset();
     return ok(worldSummary(ctx.runtime.world, ctx.runtime.baseUrl));
+  }),
+  admin("PUT", "/agencies/{name}", (ctx) => {
+    const domainId = agencyDomain(ctx.world, ctx.params.name);
+    const exists = ctx.world.agency(domainId, ctx.params.name) !== undefined;
+    if (!exists) {
+      ctx.world.state.agencies.push({ domainId, name: ctx.params.name });
+      ctx.world.changed();
+    }
+    return ok({ name: ctx.params.name, domainId }, exists ? 200 : 201);
+  }),
+  admin("DELETE", "/agencies/{name}", (ctx) => {
+    const domainId = agencyDomain(ctx.world, ctx.params.name);
+    if (!ctx.world.agency(domainId, ctx.params.name)) throw missing(`No agency ${ctx.params.name}.`);
+    ctx.world.state.agencies = ctx.world.state.agencies.filter((a) => !(a.domainId === domainId && a.name === ctx.params.name));
+    ctx.world.changed();
+    return ok(undefined, 204);
   }),
   admin("PUT", "/objects/{bucket}/{key*}", (ctx) => {
     const region = ctx.query.get("region") ?? ctx.world.state.regions[0].id;

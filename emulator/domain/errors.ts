@@ -1,6 +1,7 @@
 /**
  * Errors of the emulated cloud. Each kind renders as the body the real service or its API gateway
- * sends (reference: ims-api.md §6, auth.md §2.3); the HTTP layer turns them into responses in one
+ * sends (IMS API Reference, Error Codes, ims_03_0908; API Request Signing Guide, error codes); the
+ * HTTP layer turns them into responses in one
  * place (http/respond.ts).
  */
 
@@ -41,7 +42,7 @@ export class IamError extends Error {
   }
 }
 
-/** The service's literal messages for the codes the emulator emits (reference §6.3). */
+/** The service's literal messages for the codes the emulator emits (IMS API Reference, Error Codes). */
 export const IMG = {
   "0001": "The request message format is invalid.",
   "0002": "The image name contains more than 128 characters.",
@@ -70,6 +71,7 @@ export const IMG = {
     "The image file is empty, not found, or in incorrect format, or you do not have enough permission to access the file.",
   "0058": "The region of the bucket where the image file is stored is inconsistent with that of the user.",
   "0059": "The size of the image file exceeds the maximum allowed.",
+  "0060": "The number of tasks exceeds the flow control limit.",
   "0066": "The image ID is incorrect.",
   "0067": "The project ID is incorrect.",
   "0070": "The image file already exists.",
@@ -105,6 +107,7 @@ export const IMG = {
   "0168": "Data disk images cannot be updated.",
   "0177": "The source and target tenants are in different regions.",
   "0178": "The target tenant is the same as the source tenant.",
+  "0179": "The agency token of the source tenant is invalid.",
   "0196": "The image cannot be replicated because it is not accepted by the recipient.",
   "0198": "The backup ID does not match the backup type.",
   "0212": "The value of Architecture must be x86 or Arm.",

@@ -1,5 +1,6 @@
 /**
- * IAM: password tokens scoped to a project (reference ims-api.md §8, auth.md §3). Tokens are
+ * IAM: password tokens scoped to a project (IAM API Reference, "Obtaining a User Token Through
+ * Password Authentication", iam_30_0001). Tokens are
  * signed with the world's key, so they stay valid across a restart with a state file.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";

@@ -1,6 +1,6 @@
 /**
- * Images: creation from every source, registration, export, copies, updates and deletion, with
- * the service's rules (reference §3, §4, §7). Operations are named after the API actions.
+ * Images: creation from every source, registration, export and deletion, with the service's
+ * rules. Operations are named after the API actions.
  */
 import { createHash } from "node:crypto";
 import { inspectDisk } from "./disk-format";
@@ -11,12 +11,13 @@ import { startJob, type NewJob } from "./jobs";
 import type { Image, ImageOrigin, Job, StoredObject, SubJob } from "./model";
 import { DEFAULT_OS_VERSION, findOsVersion } from "./os-versions";
 import { checkDescription, checkName, checkOsVersion, checkRam, checkRange, readCreateTags } from "./rules";
+import { ownedImage, visibleImage } from "./access";
 import type { Caller, World } from "./world";
 
 const CREATE_TYPES = ["ECS", "FusionCompute", "BMS", "Ironic", "IsoImage"] as const;
 const ARCHITECTURES = ["x86", "arm"] as const;
 const FIRMWARE = ["bios", "uefi"] as const;
-const GiB = 1024 ** 3;
+export const GiB = 1024 ** 3;
 
 function envType(type: string | undefined): Image["virtualEnvType"] {
   if (type === "BMS" || type === "Ironic") return "Ironic";
@@ -26,7 +27,7 @@ function envType(type: string | undefined): Image["virtualEnvType"] {
 }
 
 /** A new private image of the caller's project, in `queued` status. */
-function newImage(world: World, caller: Caller, fields: Partial<Image> & Pick<Image, "name" | "origin">): Image {
+export function newImage(world: World, caller: Caller, fields: Partial<Image> & Pick<Image, "name" | "origin">): Image {
   const now = world.now();
   return {
     id: newUuid(),
@@ -54,8 +55,13 @@ function newImage(world: World, caller: Caller, fields: Partial<Image> & Pick<Im
   };
 }
 
+/** A full-ECS image: made from a whole server or from its backup, and kept with that backup. */
+export function isWholeImage(image: Image): boolean {
+  return image.origin.kind === "whole-instance" || image.origin.kind === "whole-backup";
+}
+
 /** The enterprise project of a create request, as an image property ("0" is the default one). */
-function epsProperty(fields: Fields): Record<string, string> {
+export function epsProperty(fields: Fields): Record<string, string> {
   const epsId = optString(fields, "enterprise_project_id");
   return epsId && epsId !== "0" ? { enterprise_project_id: epsId } : {};
 }
@@ -72,7 +78,7 @@ function commonFields(fields: Fields) {
   return { image, epsProperties: epsProperty(fields) };
 }
 
-function checkCmk(fields: Fields): string | undefined {
+export function checkCmk(fields: Fields): string | undefined {
   const cmkId = optString(fields, "cmk_id");
   if (cmkId !== undefined && !UUID_PATTERN.test(cmkId)) throw img("0095");
   return cmkId;
@@ -88,7 +94,7 @@ function checkMinDiskHoldsFile(minDisk: number, floor: number): void {
   if (minDisk < floor) throw img("0055", `min_disk (${minDisk} GB) is smaller than the disk in the image file (${floor} GB).`);
 }
 
-function creationJob(type: string, image: Image, extra: Partial<NewJob> = {}): NewJob {
+export function creationJob(type: string, image: Image, extra: Partial<NewJob> = {}): NewJob {
   return {
     type,
     effect: { kind: "activate", imageIds: [image.id] },
@@ -138,7 +144,7 @@ function createFromInstance(world: World, caller: Caller, fields: Fields): Job {
   return startJob(world, caller, creationJob("imsCreateImageByInstance", image));
 }
 
-function pickSupport(properties: Record<string, string>): Record<string, string> {
+export function pickSupport(properties: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(properties).filter(([k]) => k.startsWith("__support_") || k === "hw_firmware_type"));
 }
 
@@ -399,25 +405,6 @@ export function createWholeImage(world: World, caller: Caller, body: unknown): J
   return startJob(world, caller, creationJob(jobType, image));
 }
 
-/** The image of `id` if the caller may see it: public, owned, or shared with the caller. */
-export function visibleImage(world: World, caller: Caller, id: string): Image | undefined {
-  const image = world.image(id);
-  if (!image || image.status === "deleted" || image.region !== caller.project.region) return undefined;
-  if (image.imagetype === "gold" || image.owner === caller.project.id) return image;
-  return image.members.some((m) => m.memberId === caller.project.id || m.memberId === caller.project.domainId)
-    ? image
-    : undefined;
-}
-
-/** The caller's own image for an extension API: IMG.0027 when unknown, IMG.0106 when not owned. */
-export function ownedImage(world: World, caller: Caller, id: string): Image {
-  const image = visibleImage(world, caller, id);
-  if (!image) throw img("0027");
-  if (image.imagetype === "gold") throw img("0106");
-  if (image.owner !== caller.project.id) throw img("0106");
-  return image;
-}
-
 /** `PUT /v1/cloudimages/{image_id}/upload`: import an OBS file into a metadata-only image. */
 export function registerImage(world: World, caller: Caller, imageId: string, body: unknown): Job {
   const fields = asObject(body);
@@ -446,7 +433,7 @@ export function registerImage(world: World, caller: Caller, imageId: string, bod
 
 const EXPORT_FORMATS = ["qcow2", "vhd", "zvhd", "vmdk"] as const;
 
-/** Images derived from public images of these platforms cannot be exported (reference §3.8). */
+/** Images derived from public images of these platforms cannot be exported (IMS API Reference, Exporting an Image). */
 const NOT_EXPORTABLE_PLATFORMS = new Set(["Windows", "SUSE", "RedHat", "Ubuntu", "Oracle Linux"]);
 
 /** The public image `image` derives from, following `__originalimagename` (server source, copy source). */
@@ -473,7 +460,7 @@ export function exportImage(world: World, caller: Caller, imageId: string, body:
   if (!image) throw img("0027");
   if (image.imagetype === "gold") throw img("0077");
   if (image.owner !== caller.project.id) throw img("0106");
-  if (image.origin.kind === "whole-instance" || image.origin.kind === "whole-backup") throw img("0128");
+  if (isWholeImage(image)) throw img("0128");
   if (image.virtualEnvType === "IsoImage") throw img("0167");
   if (image.status !== "active") throw img("0046");
   const ancestor = publicAncestor(world, image);
@@ -498,79 +485,6 @@ export function exportImage(world: World, caller: Caller, imageId: string, body:
     effect: { kind: "export", imageId: image.id, bucket: m[1], key: m[2], ...(format ? { format } : {}) },
     entities: { image_id: image.id },
   });
-}
-
-/** The source of a copy: owned, or shared with the caller and accepted. */
-function copySource(world: World, caller: Caller, imageId: string): Image {
-  const image = visibleImage(world, caller, imageId);
-  if (!image) throw img("0027");
-  if (image.imagetype === "gold") throw img("0106", "Public images cannot be replicated.");
-  if (image.owner !== caller.project.id) {
-    const member = image.members.find((m) => m.memberId === caller.project.id);
-    if (member?.status !== "accepted") throw img("0196");
-  }
-  if (image.origin.kind === "whole-instance" || image.origin.kind === "whole-backup") throw img("0130");
-  if (image.virtualEnvType === "IsoImage") throw img("0167");
-  if (image.status !== "active") throw img("0046");
-  return image;
-}
-
-function copyOf(world: World, caller: Caller, source: Image, name: string, description: string, region: string, owner: string): Image {
-  return newImage(world, caller, {
-    name,
-    description,
-    region,
-    owner,
-    minDisk: source.minDisk,
-    minRam: source.minRam,
-    ...(source.maxRam !== undefined ? { maxRam: source.maxRam } : {}),
-    osVersion: source.osVersion,
-    virtualEnvType: source.virtualEnvType,
-    diskFormat: source.diskFormat,
-    size: source.size,
-    checksum: source.checksum,
-    ...(source.data ? { data: source.data } : {}),
-    origin: { kind: "copy", sourceImageId: source.id, sourceRegion: source.region },
-    properties: { ...pickSupport(source.properties), __originalimagename: source.id },
-  });
-}
-
-/** `POST /v1/cloudimages/{image_id}/copy`: a private copy in the caller's project. */
-export function copyImageInRegion(world: World, caller: Caller, imageId: string, body: unknown): Job {
-  const fields = asObject(body);
-  const source = copySource(world, caller, imageId);
-  const name = checkName(optString(fields, "name"));
-  const description = checkDescription(optString(fields, "description"));
-  const cmkId = checkCmk(fields);
-  world.checkQuota(caller.project.id);
-  const copy = copyOf(world, caller, source, name, description, caller.project.region, caller.project.id);
-  if (cmkId) {
-    copy.cmkId = cmkId;
-    copy.properties.__system__cmkid = cmkId;
-  }
-  Object.assign(copy.properties, epsProperty(fields));
-  return startJob(world, caller, creationJob("imsCopyImageInRegionJob", copy));
-}
-
-/** `POST /v1/cloudimages/{image_id}/cross_region_copy`: a copy in a project of another region. */
-export function copyImageCrossRegion(world: World, caller: Caller, imageId: string, body: unknown): Job {
-  const fields = asObject(body);
-  const source = copySource(world, caller, imageId);
-  const name = checkName(optString(fields, "name"));
-  const description = checkDescription(optString(fields, "description"));
-  const region = reqString(fields, "region", img("0001", "region is required."));
-  const projectName = reqString(fields, "project_name", img("0145"));
-  reqString(fields, "agency_name", img("0001", "agency_name is required."));
-  if (!world.state.regions.some((r) => r.id === region)) throw img("0001", `The region ${region} does not exist.`);
-  if (region === caller.project.region) throw img("0178", "Use the in-region copy API within one region.");
-  if (source.cmkId) throw img("0001", "Encrypted images cannot be replicated across regions.");
-  const target = world.state.projects.find(
-    (p) => p.name === projectName && p.region === region && p.domainId === caller.project.domainId,
-  );
-  if (!target) throw img("0145");
-  world.checkQuota(target.id);
-  const copy = copyOf(world, caller, source, name, description, region, target.id);
-  return startJob(world, caller, creationJob("imsCrossRegionCopyImageJob", copy));
 }
 
 /** `POST /v2/images`: metadata only; the image waits in `queued` for a file. */

@@ -1,23 +1,20 @@
 /**
  * Sharing: the batch member APIs (`/v1/cloudimages/members`, asynchronous) and the
- * Glance-compatible member APIs (`/v2/images/{id}/members`, synchronous). Reference §3.10,
- * §3.11, §4.7, §5.8, §7.4.
+ * Glance-compatible member APIs (`/v2/images/{id}/members`, synchronous), after the IMS API
+ * Reference: Image Sharing, its native OpenStack counterpart, Restrictions on Image Sharing.
  */
 import { glanceNotFound, img, ImsError } from "./errors";
 import { HEX32_PATTERN } from "./ids";
 import { asObject, optEnum, optString, optStringArray, reqString } from "./input";
 import { startJob } from "./jobs";
 import type { Image, Job, Member } from "./model";
-import { visibleImage } from "./images";
+import { visibleImage } from "./access";
+import { isWholeImage } from "./images";
 import type { Caller, World } from "./world";
 
 /** Members per system or data image; full-ECS images take 10. */
 export const MAX_MEMBERS = 256;
 const MAX_WHOLE_IMAGE_MEMBERS = 10;
-
-function isWhole(image: Image): boolean {
-  return image.origin.kind === "whole-instance" || image.origin.kind === "whole-backup";
-}
 
 /** Checks that the caller may share `image` with `count` more members. */
 function checkShareable(caller: Caller, image: Image | undefined, newMembers: number): Image {
@@ -30,7 +27,7 @@ function checkShareable(caller: Caller, image: Image | undefined, newMembers: nu
     throw img("0135");
   }
   if (image.status !== "active") throw img("0046");
-  const limit = isWhole(image) ? MAX_WHOLE_IMAGE_MEMBERS : MAX_MEMBERS;
+  const limit = isWholeImage(image) ? MAX_WHOLE_IMAGE_MEMBERS : MAX_MEMBERS;
   if (image.members.length + newMembers > limit) throw img("0088");
   return image;
 }
@@ -40,7 +37,7 @@ function checkProjects(world: World, caller: Caller, projects: string[]): void {
     if (!HEX32_PATTERN.test(id)) throw img("0067");
     if (id === caller.project.id) throw img("0076");
     const target = world.project(id);
-    // Reference §3.13/§6.3: IMG.0177, source and target tenants in different regions (sharing).
+    // IMG.0177 (IMS error codes): the source and target tenants are in different regions.
     if (target && target.region !== caller.project.region) throw img("0177", "Images can be shared only within one region.");
   }
 }

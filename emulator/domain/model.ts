@@ -12,6 +12,15 @@ export interface Domain {
   name: string;
 }
 
+/**
+ * An IAM agency of an account (domain). IMS needs one to act in the destination region of a
+ * cross-region copy: the request names it in `agency_name`.
+ */
+export interface Agency {
+  domainId: string;
+  name: string;
+}
+
 export interface Project {
   id: string;
   name: string;
@@ -208,6 +217,7 @@ export interface WorldState {
   imageQuota: number;
   regions: Region[];
   domains: Domain[];
+  agencies: Agency[];
   projects: Project[];
   users: User[];
   accessKeys: AccessKey[];

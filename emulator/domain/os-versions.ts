@@ -1,6 +1,7 @@
 /**
  * The OS versions the emulated region supports (`GET /v1/cloudimages/os_version`), and what an
- * `os_version` string implies for `__platform`, `__os_type` and `__os_bit` (reference §3.9, §5.6).
+ * `os_version` string implies for `__platform`, `__os_type` and `__os_bit` (IMS API Reference: the
+ * OS version query, ims_03_0610, and Values of Related Parameters).
  */
 export interface OsVersion {
   platform: string;

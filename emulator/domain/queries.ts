@@ -1,6 +1,7 @@
 /**
  * Listing images: `GET /v2/cloudimages` (extension) and `GET /v2/images` (Glance-compatible),
- * with their filters, sorting and marker pagination (reference §3.1, §4.1, §7.1, §7.8).
+ * with their filters, sorting and marker pagination (IMS API Reference: Querying Images, and its
+ * native OpenStack counterpart).
  */
 import { img } from "./errors";
 import type { Image } from "./model";

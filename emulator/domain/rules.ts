@@ -1,5 +1,6 @@
 /**
- * The service's rules for names, descriptions, sizes and tags (reference §5.3–§5.5).
+ * The service's rules for names, descriptions, sizes and tags (IMS API Reference, Common
+ * Parameters: Image Attributes, Image Tag Format).
  */
 import { img } from "./errors";
 import { findOsVersion, type OsVersion } from "./os-versions";

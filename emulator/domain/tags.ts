@@ -1,10 +1,11 @@
 /**
- * Image tags (reference §3.16, §4.8, §5.3, §7.7): a key → value map of at most 10 keys per image.
+ * Image tags (IMS API Reference: Image Tags, Image Tag Format): a key → value map of at most 10
+ * keys per image.
  */
 import { glanceNotFound, img, ImsError } from "./errors";
 import { asObject, optObjectArray, optString, reqString, type Fields } from "./input";
 import type { Image, Tag } from "./model";
-import { ownedImage, visibleImage } from "./images";
+import { ownedImage, visibleImage } from "./access";
 import { listImages } from "./queries";
 import { MAX_TAGS, checkTag, legacyTag } from "./rules";
 import type { Caller, World } from "./world";
@@ -187,7 +188,7 @@ export function listLegacyTags(world: World, caller: Caller, query: URLSearchPar
   filters.delete("page");
   filters.set("limit", "1000");
   const tags = listImages(world, caller, filters, { native: false }).images.flatMap((v) =>
-    // Reference §3.16 E21: legacy tags keep their "key.value" form, new-style ones use "=".
+    // The legacy tag listing keeps "key.value" for legacy tags; new-style ones use "=".
     (world.image(v.id as string)?.tags ?? []).map((t) => (t.value === "" ? t.key : `${t.key}${t.legacy ? "." : "="}${t.value}`)),
   );
   const distinct = [...new Set(tags)];

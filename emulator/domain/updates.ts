@@ -1,12 +1,13 @@
 /**
  * JSON-patch updates of images: `PATCH /v2/cloudimages/{id}` (extension) and
- * `PATCH /v2/images/{id}` (Glance-compatible, two dialects). Reference §3.2, §4.3, §7.9.
+ * `PATCH /v2/images/{id}` (Glance-compatible, two dialects), after the image update pages of the
+ * IMS API Reference (extension and native OpenStack).
  *
  * All operations are checked before any is applied: a rejected request changes nothing.
  */
 import { glanceNotFound, img, ImsError } from "./errors";
 import type { Image } from "./model";
-import { ownedImage, visibleImage } from "./images";
+import { ownedImage, visibleImage } from "./access";
 import { checkDescription, checkName } from "./rules";
 import { SUPPORT_ATTRIBUTES } from "./views";
 import { overwrite, type Caller, type World } from "./world";

@@ -1,5 +1,6 @@
 /**
- * How the service renders its records as JSON (reference §5.1, §3.11, §3.15). Views depend on
+ * How the service renders its records as JSON (IMS API Reference: Image Attributes, the member
+ * queries, Querying the Status of an Asynchronous Job). Views depend on
  * who looks: the owner of a shared image sees `shared`, so does an accepted member.
  */
 import { imsTime, jobTime } from "./ids";

@@ -3,7 +3,7 @@ import { Clock } from "./clock";
 import { makeQcow2, makeVhd } from "./disk-format";
 import { img } from "./errors";
 import { newHex32, stableHex32, stableUuid } from "./ids";
-import type { AccessKey, Image, Job, Project, StoredObject, User, WorldState } from "./model";
+import type { AccessKey, Agency, Image, Job, Project, StoredObject, User, WorldState } from "./model";
 
 /** How long jobs take, in virtual milliseconds. */
 export interface JobTiming {
@@ -74,6 +74,11 @@ export class World {
 
   user(id: string): User | undefined {
     return this.state.users.find((u) => u.id === id);
+  }
+
+  /** The IAM agency `name` of the account `domainId`. */
+  agency(domainId: string, name: string): Agency | undefined {
+    return this.state.agencies.find((a) => a.domainId === domainId && a.name === name);
   }
 
   accessKey(access: string): AccessKey | undefined {
@@ -161,6 +166,8 @@ export const DEFAULT_WORLD = {
   password: "ims-emulator-password",
   regions: ["ap-southeast-1", "ap-southeast-3"],
   bucket: "images-bucket",
+  /** The agency that lets IMS act in another region, as cross-region copies name it. */
+  agency: "ims_admin_agency",
 } as const;
 
 function accessKeyFor(seed: string): { access: string; secret: string } {
@@ -172,8 +179,9 @@ function accessKeyFor(seed: string): { access: string; secret: string } {
 }
 
 /**
- * The world every emulator starts with unless given another: one account with one user, two
- * projects in ap-southeast-1 and one in ap-southeast-3, an AK/SK pair for each project, two
+ * The world every emulator starts with unless given another: one account with one user and the
+ * agency cross-region copies need, two projects in ap-southeast-1 and one in ap-southeast-3, an
+ * AK/SK pair for each project, two
  * public images, a stopped ECS server with a data volume, a spare volume, a CBR backup, and a
  * qcow2 and a vhd image file in a bucket. Its ids are stable, so examples can name them.
  */
@@ -244,6 +252,7 @@ export function defaultWorldState(): WorldState {
     imageQuota: 50,
     regions: DEFAULT_WORLD.regions.map((id) => ({ id })),
     domains: [{ id: domainId, name: DEFAULT_WORLD.domainName }],
+    agencies: [{ domainId, name: DEFAULT_WORLD.agency }],
     projects: [main, analytics, remote, platform],
     users: [user],
     accessKeys,

@@ -1,5 +1,6 @@
 /**
- * Verification of `SDK-HMAC-SHA256` AK/SK signatures, written from auth.md §1–§2 on its own:
+ * Verification of `SDK-HMAC-SHA256` AK/SK signatures, written on its own from the Huawei Cloud API
+ * Request Signing Guide (signing algorithm, error codes):
  * it shares no code with the client's signer, so each checks the other.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";

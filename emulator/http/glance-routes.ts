@@ -1,6 +1,7 @@
-/** Glance-compatible (native OpenStack) APIs as IMS serves them (reference §2.2, §4). */
+/** Glance-compatible (native OpenStack) APIs as IMS serves them (IMS API Reference, Native OpenStack APIs). */
 import { glanceNotFound, img } from "../domain/errors";
-import { createImageMetadata, deleteImage, uploadImageFile, visibleImage } from "../domain/images";
+import { visibleImage } from "../domain/access";
+import { createImageMetadata, deleteImage, uploadImageFile } from "../domain/images";
 import { addMember, deleteMember, getMember, listMembers, setMemberStatus } from "../domain/members";
 import type { Image } from "../domain/model";
 import { listImages } from "../domain/queries";
@@ -31,7 +32,7 @@ function versions(baseUrl: string, only?: string) {
   if (only === undefined) return { versions: all };
   const wanted = only === "v2" ? "v2.2" : only === "v1" ? "v1.1" : only;
   const found = all.filter((v) => v.id === wanted);
-  // Not a version of this API: an unknown path, answered by the gateway (reference §6.4).
+  // Not a version of this API: an unknown path, answered by the gateway.
   if (found.length === 0) throw notFoundRoute();
   return { versions: found };
 }

@@ -1,4 +1,4 @@
-/** IAM: tokens, projects, temporary AK/SK (auth.md §3). */
+/** IAM: tokens, projects, temporary AK/SK (the token, project and security-token APIs of the Huawei Cloud IAM API Reference). */
 import { IamError } from "../domain/errors";
 import { domainProjects, issueTemporaryKey, issueToken, projectView, tokenBody } from "../domain/iam";
 import { ok, type Route } from "./router";

@@ -1,16 +1,8 @@
-/** IMS extension APIs (reference §2.1, §3). */
+/** IMS extension APIs (the "IMS APIs" chapter of the Huawei Cloud IMS API Reference). */
 import { img, ImsError } from "../domain/errors";
-import {
-  copyImageCrossRegion,
-  copyImageInRegion,
-  createDataImage,
-  createImage,
-  createWholeImage,
-  exportImage,
-  registerImage,
-  visibleImage,
-} from "../domain/images";
-import { quickImport } from "../domain/images";
+import { visibleImage } from "../domain/access";
+import { copyImageCrossRegion, copyImageInRegion } from "../domain/copies";
+import { createDataImage, createImage, createWholeImage, exportImage, quickImport, registerImage } from "../domain/images";
 import { addMembers, getMember, listMembers, removeMembers, updateMembers } from "../domain/members";
 import type { Job } from "../domain/model";
 import { OS_VERSIONS } from "../domain/os-versions";
@@ -45,7 +37,7 @@ function jobOf(ctx: Context, jobId: string): Job {
   return job;
 }
 
-/** E13/E14 are extension APIs: an image the caller cannot see is 400 IMG.0027 (reference §6.4), not Glance's 404. */
+/** E13/E14 are extension APIs: an image the caller cannot see is 400 IMG.0027 (IMS API Reference, Error Codes), not Glance's 404. */
 function checkMemberQueryImage(ctx: Context): void {
   if (!visibleImage(ctx.world, ctx.caller, ctx.params.image_id)) throw img("0027");
 }

@@ -1,4 +1,4 @@
-/** The JSON schemas of `GET /v2/schemas/*` (reference §4.9), in the upstream Glance style. */
+/** The JSON schemas of `GET /v2/schemas/*` (IMS API Reference, Native OpenStack APIs: schemas), in the upstream Glance style. */
 
 const str = (extra: Record<string, unknown> = {}) => ({ type: "string", ...extra });
 const UUID = "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$";

@@ -178,7 +178,8 @@ export async function handle(runtime: Runtime, req: IncomingMessage, res: Server
 
 /**
  * Requests Node's HTTP parser refuses (a request line or headers over the size limit, bytes that
- * are not HTTP) never reach `handle`: answer them as the API gateway does (auth.md §2.3, APIGW.0201).
+ * are not HTTP) never reach `handle`: answer them as the API gateway does (APIGW.0201 in the error codes
+ * of the Huawei Cloud API Request Signing Guide).
  */
 function refuseMalformed(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
   if (!socket.writable || error.code === "ECONNRESET") {

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultWorldState } from "../../emulator";
 import { makeQcow2 } from "../../emulator/domain/disk-format";
 import type { WorldState } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
@@ -166,6 +167,63 @@ describe("admin API", () => {
       const notJson = await emu.request<Json>("PUT", "/_emulator/world", { raw: "{ not json", headers: { "Content-Type": "application/json" } });
       expect(notJson.status).toBe(400);
       expect(emu.snapshot()).toEqual(before);
+    });
+  });
+
+  describe("agencies", () => {
+    const crossCopy = (imageId: string, agency: string) =>
+      emu.as<{ job_id?: string; error?: { code: string } }>(P1, "POST", `/v1/cloudimages/${imageId}/cross_region_copy`, {
+        body: { name: "agency-copy", region: "ap-southeast-3", project_name: "ap-southeast-3", agency_name: agency },
+      });
+
+    it("the default world's account has ims_admin_agency; PUT adds an agency (201, then 200) and DELETE removes it", async () => {
+      const domainId = emu.world.state.domains[0].id;
+      const agencies = async () => (await emu.request<{ agencies: Json[] }>("GET", "/_emulator/world")).body.agencies;
+      expect(await agencies()).toEqual([{ name: "ims_admin_agency", domainId, domain: "ims-emulator" }]);
+
+      const added = await emu.request<Json>("PUT", "/_emulator/agencies/dr_agency");
+      expect(added.status).toBe(201);
+      expect(added.body).toEqual({ name: "dr_agency", domainId });
+      expect((await emu.request("PUT", "/_emulator/agencies/dr_agency")).status).toBe(200);
+      expect(await agencies()).toEqual([
+        { name: "ims_admin_agency", domainId, domain: "ims-emulator" },
+        { name: "dr_agency", domainId, domain: "ims-emulator" },
+      ]);
+
+      expect((await emu.request("DELETE", "/_emulator/agencies/dr_agency")).status).toBe(204);
+      expect((await agencies()).map((a) => a.name)).toEqual(["ims_admin_agency"]);
+      const again = await emu.request<Json>("DELETE", "/_emulator/agencies/dr_agency");
+      expect(again.status).toBe(404);
+      expect(again.body).toEqual({ error: { code: "EMULATOR.NOT_FOUND", message: "No agency dr_agency." } });
+      const bad = await emu.request<Json>("PUT", `/_emulator/agencies/${encodeURIComponent("bad name!")}`);
+      expect(bad.status).toBe(400);
+      expect(await agencies()).toHaveLength(1);
+    });
+
+    it("a world without agencies loads with ims_admin_agency for each account", async () => {
+      const state = emu.snapshot() as Partial<WorldState>;
+      delete state.agencies;
+      const loaded = await emu.request<{ agencies: Json[] }>("PUT", "/_emulator/world", { body: state });
+      expect(loaded.status).toBe(200);
+      expect(loaded.body.agencies).toEqual([expect.objectContaining({ name: "ims_admin_agency", domain: "ims-emulator" })]);
+      const job = await crossCopy(await createImage(emu, "img-agency"), "ims_admin_agency");
+      expect(job.status).toBe(200);
+    });
+
+    it("an agency of another account does not serve a cross-region copy", async () => {
+      const state = emu.snapshot();
+      state.domains.push({ id: "f".repeat(32), name: "other-account" });
+      state.agencies = [{ domainId: "f".repeat(32), name: "ims_admin_agency" }];
+      expect((await emu.request("PUT", "/_emulator/world", { body: state })).status).toBe(200);
+      const res = await crossCopy(await createImage(emu, "img-foreign-agency"), "ims_admin_agency");
+      expect(res.status).toBe(400);
+      expect(res.body.error?.code).toBe("IMG.0179");
+    });
+
+    it("a malformed agencies list is refused", async () => {
+      const res = await emu.request<Json>("PUT", "/_emulator/world", { body: { ...emu.snapshot(), agencies: [{ name: 7 }] } });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toContain("agencies");
     });
   });
 
@@ -446,30 +504,6 @@ describe("admin API", () => {
       expect((await emu.as(P1, "GET", `/v2/images/${id}`)).status).toBe(404);
       expect((await emu.request("DELETE", `/_emulator/images/${id}`)).status).toBe(404);
     });
-
-    it("members can be set and removed behind the owner's back", async () => {
-      const id = await createImage(emu, "img-shared-oob");
-      const member = emu.projectId(P2);
-      expect(await listed(emu, id, P2)).toBeUndefined();
-
-      const set = await emu.request<Json>("PUT", `/_emulator/images/${id}/members/${member}`, { body: { status: "accepted" } });
-      expect(set.status).toBe(200);
-      expect(set.body).toEqual({ image_id: id, member_id: member, status: "accepted" });
-      expect(await listed(emu, id, P2)).toMatchObject({ id, __imagetype: "shared", visibility: "shared" });
-      const members = await emu.as<{ members: Json[] }>(P1, "GET", `/v2/images/${id}/members`);
-      expect(members.body.members).toEqual([expect.objectContaining({ member_id: member, status: "accepted", image_id: id })]);
-
-      const rejected = await emu.request("PUT", `/_emulator/images/${id}/members/${member}`, { body: { status: "rejected" } });
-      expect(rejected.status).toBe(200);
-      expect(await listed(emu, id, P2)).toBeUndefined();
-      const bad = await emu.request("PUT", `/_emulator/images/${id}/members/${member}`, { body: { status: "maybe" } });
-      expect(bad.status).toBe(400);
-
-      expect((await emu.request("DELETE", `/_emulator/images/${id}/members/${member}`)).status).toBe(204);
-      expect((await emu.as(P2, "GET", `/v2/images/${id}`)).status).toBe(404);
-      expect((await emu.as<{ members: Json[] }>(P1, "GET", `/v2/images/${id}/members`)).body.members).toEqual([]);
-      expect((await emu.request("DELETE", `/_emulator/images/${id}/members/${member}`)).status).toBe(404);
-    });
   });
 
   describe("clock", () => {
@@ -611,6 +645,33 @@ describe("state file", () => {
     // The AK/SK pairs are the same too.
     const key = first.world.state.accessKeys[0];
     expect(second.accessKey(P1)).toEqual(key);
+  });
+
+  it("a state file written before agencies existed loads with ims_admin_agency", async () => {
+    const file = join(dir, "world.json");
+    const first = await start(file);
+    await stop(first);
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Partial<WorldState>;
+    delete saved.agencies;
+    writeFileSync(file, JSON.stringify(saved));
+
+    const second = await start(file);
+    expect(second.world.state.agencies).toEqual([{ domainId: saved.domains![0].id, name: "ims_admin_agency" }]);
+    const id = await createImage(second, "img-old-file");
+    const copy = await second.job(P1, "POST", `/v1/cloudimages/${id}/cross_region_copy`, {
+      name: "img-old-file-remote",
+      region: "ap-southeast-3",
+      project_name: "ap-southeast-3",
+      agency_name: "ims_admin_agency",
+    });
+    expect(copy.status).toBe("SUCCESS");
+  });
+
+  it("a world given to startEmulator without agencies gets ims_admin_agency too", async () => {
+    const { agencies: _, ...world } = defaultWorldState();
+    const emu = await startTestEmulator({ world });
+    running.push(emu);
+    expect(emu.emulator.summary().agencies).toEqual([expect.objectContaining({ name: "ims_admin_agency", domain: "ims-emulator" })]);
   });
 
   it("an in-flight job survives a restart and completes afterwards", async () => {

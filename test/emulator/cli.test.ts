@@ -184,6 +184,23 @@ describe("ims-emulator CLI", () => {
     expect(metrics.routes).toEqual(expect.arrayContaining([expect.objectContaining({ method: "GET", route: "/v2/schemas/image", status: 503, count: 1 })]));
   });
 
+  it("agency add and agency remove manage the IAM agencies cross-region copies name", async () => {
+    const names = async () => (await admin<{ agencies: { name: string }[] }>(url, "world")).agencies.map((a) => a.name);
+    expect(await names()).toEqual(["ims_admin_agency"]);
+    expect(await admin(url, "agency", "add", "cli_agency")).toMatchObject({ name: "cli_agency" });
+    expect(await names()).toEqual(["ims_admin_agency", "cli_agency"]);
+
+    const removed = await run("agency", "remove", "cli_agency", "--url", url);
+    expect(removed.code).toBe(0);
+    expect(await names()).toEqual(["ims_admin_agency"]);
+    const again = await run("agency", "remove", "cli_agency", "--url", url);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("404");
+    const usage = await run("agency", "list", "--url", url);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("agency takes add <name> or remove <name>");
+  });
+
   it("put-object and get-object round-trip a file, also under a key with spaces and #", async () => {
     const bytes = makeQcow2(8, 32 * 1024);
     bytes.write("cli object body", 8192);
@@ -233,7 +250,7 @@ describe("ims-emulator CLI", () => {
     expect(res.code).toBe(0);
     const text = res.stdout.toString();
     expect(text).toMatch(/^Usage:/);
-    for (const command of ["world", "fault add", "clock [pause|resume", "metrics", "put-object", "get-object"]) expect(text).toContain(command);
+    for (const command of ["world", "agency add|remove", "fault add", "clock [pause|resume", "metrics", "put-object", "get-object"]) expect(text).toContain(command);
     expect(res.stderr).toBe("");
   });
 });

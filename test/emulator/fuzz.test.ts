@@ -10,7 +10,7 @@
  * the world is restored to its fixture state every RESTORE_EVERY requests.
  *
  * Whatever it sends, the emulator must answer, never with a 5xx, every 4xx body must be one of
- * the three documented error shapes (ims-api.md §6.1), and a rejected request (and any GET or
+ * the three documented error shapes (IMS, API gateway, IAM), and a rejected request (and any GET or
  * HEAD) must leave the world exactly as it was. The job clock is paused while fuzzing so only
  * requests change the world.
  *

@@ -1,8 +1,8 @@
 /**
  * Contract tests of the Glance-compatible (native OpenStack) APIs over real HTTP: versions,
  * schemas, list pagination, details, both PATCH dialects, metadata creation and upload, deletion,
- * the deprecated v1/v1.1 APIs, and the gateway's error shapes.
- * Reference: ims-api.md §1.1, §4 (N1–N22), §6.1, §6.4, §7.2 B, §7.8.
+ * the deprecated v1/v1.1 APIs, and the gateway's error shapes (IMS API Reference, Native
+ * OpenStack APIs and Error Codes).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";

@@ -1,173 +1,41 @@
 /**
- * Contract tests of ims-emulator's image APIs over real HTTP (reference ims-api.md §3.1–§3.9,
- * §3.12–§3.15, §4.4–§4.6, §5, §6, §7): creation in every scenario, the jobs that carry it, the
- * listing filters, PATCH updates, export, copies, quota and deletion.
+ * Contract tests of ims-emulator's image APIs over real HTTP: creation in every scenario, the jobs
+ * that carry it, the listing filters, PATCH updates, export, quota and deletion (copies:
+ * copies.test.ts).
  */
 import { inspectDisk, makeQcow2 } from "../../emulator/domain/disk-format";
-import { startTestEmulator, type RequestOptions, type Response as EmuResponse, type TestEmulator } from "../helpers/emulator";
-
-const MAIN = "ap-southeast-1";
-const ANALYTICS = "ap-southeast-1_analytics";
-const REMOTE = "ap-southeast-3";
-const QCOW2_URL = "images-bucket:ubuntu-24.04.qcow2";
-const VHD_URL = "images-bucket:data-disk.vhd";
-const GiB = 1024 ** 3;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const HEX32 = /^[0-9a-f]{32}$/;
-const IMAGE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const JOB_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-type ImageView = Record<string, unknown> & { id: string; name: string; status: string };
-
-interface SubJobView {
-  status: string;
-  job_id: string;
-  job_type: string;
-  begin_time: string;
-  end_time: string;
-  error_code: string | null;
-  fail_reason: string | null;
-  entities: { image_id: string; image_name: string };
-}
-
-interface JobView {
-  status: string;
-  job_id: string;
-  job_type: string;
-  begin_time: string;
-  end_time: string;
-  error_code: string | null;
-  fail_reason: string | null;
-  entities: {
-    image_id?: string;
-    image_name?: string;
-    sub_jobs_result?: SubJobView[];
-    sub_jobs_list?: string[];
-    process_percent?: number;
-  };
-}
-
-interface QuotaBody {
-  quotas: { resources: { type: string; used: number; quota: number; min: number; max: number }[] };
-}
-
-interface OsGroup {
-  platform: string;
-  version_list: { platform: string; os_version_key: string; os_version: string; os_bit: number; os_type: string }[];
-}
-
-/** The ids of the default world's server, volumes and backup. */
-function fixtures(emu: TestEmulator) {
-  const s = emu.world.state;
-  const id = <T extends { id: string; name: string }>(list: T[], name: string): string => {
-    const found = list.find((x) => x.name === name);
-    if (!found) throw new Error(`no ${name} in the default world`);
-    return found.id;
-  };
-  return {
-    serverId: id(s.servers, "web-01"),
-    systemVolumeId: id(s.volumes, "web-01-system"),
-    dataVolumeId: id(s.volumes, "web-01-data"),
-    spareVolumeId: id(s.volumes, "logs-disk"),
-    backupId: id(s.backups, "web-01-backup"),
-  };
-}
-
-/** Asserts the IMS error shape `{"error":{"code","message"}}` with this status and code. */
-function expectError(res: EmuResponse, status: number, code: string): void {
-  expect({ status: res.status, body: res.body }).toEqual({ status, body: { error: { code, message: expect.any(String) } } });
-  expect((res.body as { error: { message: string } }).error.message.length).toBeGreaterThan(0);
-}
-
-/** Sends a request that must be refused with `code`, and checks the world did not change. */
-async function expectRejected(
-  emu: TestEmulator,
-  project: string,
-  method: string,
-  path: string,
-  options: RequestOptions,
-  status: number,
-  code: string,
-): Promise<void> {
-  const before = emu.snapshot();
-  const res = await emu.as(project, method, path, options);
-  expectError(res, status, code);
-  expect(emu.snapshot()).toEqual(before);
-}
-
-/** Submits an async request and waits for its job. */
-async function run(emu: TestEmulator, body: unknown, path = "/v2/cloudimages/action", project = MAIN, method = "POST"): Promise<JobView> {
-  return (await emu.job(project, method, path, body)) as unknown as JobView;
-}
-
-/** Submits an async request that must succeed and returns its job id without waiting. */
-async function submit(emu: TestEmulator, body: unknown, path = "/v2/cloudimages/action", project = MAIN): Promise<string> {
-  const res = await emu.as<{ job_id: string }>(project, "POST", path, { body });
-  expect(res.status).toBe(200);
-  expect(Object.keys(res.body)).toEqual(["job_id"]);
-  expect(res.body.job_id).toMatch(HEX32);
-  return res.body.job_id;
-}
-
-async function jobNow(emu: TestEmulator, jobId: string, project = MAIN): Promise<JobView> {
-  const res = await emu.as<JobView>(project, "GET", `/v1/${emu.projectId(project)}/jobs/${jobId}`);
-  expect(res.status).toBe(200);
-  return res.body;
-}
-
-/** The image as `GET /v2/cloudimages?id=` shows it to `project`. */
-async function imageOf(emu: TestEmulator, id: string, project = MAIN): Promise<ImageView> {
-  const res = await emu.as<{ images: ImageView[] }>(project, "GET", `/v2/cloudimages?id=${id}`);
-  expect(res.status).toBe(200);
-  expect(res.body.images.map((i) => i.id)).toEqual([id]);
-  return res.body.images[0];
-}
-
-async function list(emu: TestEmulator, query: string, project = MAIN): Promise<ImageView[]> {
-  const res = await emu.as<{ images: ImageView[] }>(project, "GET", `/v2/cloudimages${query}`);
-  expect(res.status).toBe(200);
-  expect(Object.keys(res.body)).toEqual(["images"]);
-  return res.body.images;
-}
-
-async function quotaUsed(emu: TestEmulator, project = MAIN): Promise<number> {
-  const res = await emu.as<QuotaBody>(project, "GET", "/v1/cloudimages/quota");
-  expect(res.status).toBe(200);
-  return res.body.quotas.resources.find((r) => r.type === "image")!.used;
-}
-
-async function clock(emu: TestEmulator, body: Record<string, unknown>): Promise<void> {
-  const res = await emu.request("POST", "/_emulator/clock", { body });
-  expect(res.status).toBe(200);
-}
-
-async function putObject(emu: TestEmulator, key: string, bytes: Buffer): Promise<void> {
-  const res = await emu.request("PUT", `/_emulator/objects/images-bucket/${key}`, { raw: bytes });
-  expect(res.status).toBe(201);
-}
-
-/** A file an ISO-9660 reader recognises ("CD001" in the first volume descriptor). */
-function makeIso(): Buffer {
-  const bytes = Buffer.alloc(0x9000);
-  bytes[0x8000] = 1;
-  bytes.write("CD001", 0x8001, "latin1");
-  return bytes;
-}
-
-/** The id of the image a successful creation job made. */
-function createdImageId(job: JobView): string {
-  expect(job.status).toBe("SUCCESS");
-  expect(job.entities.image_id).toMatch(UUID);
-  return job.entities.image_id!;
-}
-
-async function imageFromServer(emu: TestEmulator, name: string, project = MAIN): Promise<string> {
-  return createdImageId(await run(emu, { name, instance_id: fixtures(emu).serverId }, "/v2/cloudimages/action", project));
-}
-
-async function imageFromFile(emu: TestEmulator, name: string, project = MAIN): Promise<string> {
-  return createdImageId(await run(emu, { name, image_url: QCOW2_URL, min_disk: 40, os_version: "Ubuntu 24.04 server 64bit" }, "/v2/cloudimages/action", project));
-}
+import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import {
+  MAIN,
+  ANALYTICS,
+  REMOTE,
+  QCOW2_URL,
+  VHD_URL,
+  GiB,
+  UUID,
+  HEX32,
+  IMAGE_TIME,
+  JOB_TIME,
+  fixtures,
+  expectError,
+  expectRejected,
+  run,
+  submit,
+  jobNow,
+  imageOf,
+  list,
+  quotaUsed,
+  clock,
+  putObject,
+  makeIso,
+  createdImageId,
+  imageFromServer,
+  imageFromFile,
+  type ImageView,
+  type JobView,
+  type QuotaBody,
+  type OsGroup,
+} from "./support";
 
 describe("E3 POST /v2/cloudimages/action: creation scenarios", () => {
   let emu: TestEmulator;
@@ -348,7 +216,7 @@ describe("E3 POST /v2/cloudimages/action: creation scenarios", () => {
     const id = createdImageId(job);
     expect(await imageOf(emu, id)).toMatchObject({ status: "active", virtual_env_type: "IsoImage", disk_format: "iso", __platform: "Debian" });
 
-    // ISO rules: an OS is required, the file must be an ISO, and ISO images are not copied or exported.
+    // ISO rules: an OS is required, the file must be an ISO, and ISO images are not exported (copies: copies.test.ts).
     const before = emu.snapshot();
     expectError(
       await emu.as(MAIN, "POST", "/v2/cloudimages/action", { body: { name: "no-os", image_url: "images-bucket:installer.iso", min_disk: 40, type: "IsoImage" } }),
@@ -360,7 +228,6 @@ describe("E3 POST /v2/cloudimages/action: creation scenarios", () => {
       400,
       "IMG.0057",
     );
-    expectError(await emu.as(MAIN, "POST", `/v1/cloudimages/${id}/copy`, { body: { name: "iso-copy" } }), 400, "IMG.0167");
     expectError(
       await emu.as(MAIN, "POST", `/v1/cloudimages/${id}/file`, { body: { bucket_url: "images-bucket:exports/installer.qcow2", file_format: "qcow2" } }),
       400,
@@ -700,7 +567,7 @@ describe("E4–E7: quick import, data images from files, full-ECS images, regist
   });
 });
 
-describe("E8 export, E15/E16 copies", () => {
+describe("E8 export", () => {
   let emu: TestEmulator;
   let fileImage: string;
   let wholeImage: string;
@@ -805,74 +672,6 @@ describe("E8 export, E15/E16 copies", () => {
     const quick = await run(emu, { bucket_url: "images-bucket:exports/big.zvhd2", is_quick_export: true }, `/v1/cloudimages/${bigImage}/file`);
     expect(quick.status).toBe("SUCCESS");
     expect(emu.world.object("images-bucket", "exports/big.zvhd2")).toBeDefined();
-  });
-
-  it("E15 copies within the region: the job's entity is the new image", async () => {
-    const job = await run(emu, { name: "exportable-copy", description: "a copy" }, `/v1/cloudimages/${fileImage}/copy`);
-    expect(job).toMatchObject({ status: "SUCCESS", job_type: "imsCopyImageInRegionJob", entities: { image_name: "exportable-copy" } });
-    const copyId = createdImageId(job);
-    expect(copyId).not.toBe(fileImage);
-    const [copy, source] = [await imageOf(emu, copyId), await imageOf(emu, fileImage)];
-    expect(copy).toMatchObject({
-      name: "exportable-copy",
-      __description: "a copy",
-      status: "active",
-      owner: emu.projectId(MAIN),
-      __imagetype: "private",
-      __os_version: source.__os_version,
-      disk_format: source.disk_format,
-      min_disk: source.min_disk,
-      min_ram: 2048,
-      __image_size: source.__image_size,
-    });
-    expect(source.name).toBe("exportable");
-  });
-
-  it("E15 refuses a full-ECS image, a missing name and an unknown image", async () => {
-    const before = emu.snapshot();
-    expectError(await emu.as(MAIN, "POST", `/v1/cloudimages/${wholeImage}/copy`, { body: { name: "whole-copy" } }), 400, "IMG.0130");
-    expectError(await emu.as(MAIN, "POST", `/v1/cloudimages/${fileImage}/copy`, { body: { description: "nameless" } }), 400, "IMG.0013");
-    expectError(await emu.as(MAIN, "POST", "/v1/cloudimages/00000000-0000-4000-8000-000000000000/copy", { body: { name: "x" } }), 400, "IMG.0027");
-    expectError(await emu.as(ANALYTICS, "POST", `/v1/cloudimages/${fileImage}/copy`, { body: { name: "not-mine" } }), 400, "IMG.0027");
-    expect(emu.snapshot()).toEqual(before);
-  });
-
-  it("E16 copies across regions: the image appears in ap-southeast-3 for that project", async () => {
-    const job = await run(
-      emu,
-      { name: "exportable-remote", description: "to region 3", region: REMOTE, project_name: REMOTE, agency_name: "ims_admin_agency" },
-      `/v1/cloudimages/${fileImage}/cross_region_copy`,
-    );
-    expect(job).toMatchObject({ status: "SUCCESS", job_type: "imsCrossRegionCopyImageJob", entities: { image_name: "exportable-remote" } });
-    const remoteId = createdImageId(job);
-    expect(remoteId).not.toBe(fileImage);
-    expect(await imageOf(emu, remoteId, REMOTE)).toMatchObject({
-      name: "exportable-remote",
-      status: "active",
-      owner: emu.projectId(REMOTE),
-      __imagetype: "private",
-      __os_version: "Ubuntu 24.04 server 64bit",
-    });
-    const direct = await emu.as<ImageView>(REMOTE, "GET", `/v2/images/${remoteId}`);
-    expect(direct.status).toBe(200);
-    expect(direct.body.id).toBe(remoteId);
-    // Not in the source region.
-    expect(await list(emu, `?id=${remoteId}`)).toEqual([]);
-    expect((await emu.as(MAIN, "GET", `/v2/images/${remoteId}`)).status).toBe(404);
-  });
-
-  it("E16 refuses the source region, an unknown project_name and a full-ECS image", async () => {
-    const path = `/v1/cloudimages/${fileImage}/cross_region_copy`;
-    const body = { name: "remote", region: REMOTE, project_name: REMOTE, agency_name: "ims_admin_agency" };
-    const before = emu.snapshot();
-    const same = await emu.as<{ error: { code: string } }>(MAIN, "POST", path, { body: { ...body, region: MAIN, project_name: MAIN } });
-    expect(same.status).toBe(400);
-    expect(same.body.error.code).toMatch(/^IMG\.\d{4}$/);
-    expectError(await emu.as(MAIN, "POST", path, { body: { ...body, project_name: "no-such-project" } }), 400, "IMG.0145");
-    // A project of another region is not a project of the destination region.
-    expectError(await emu.as(MAIN, "POST", path, { body: { ...body, project_name: ANALYTICS } }), 400, "IMG.0145");
-    expectError(await emu.as(MAIN, "POST", `/v1/cloudimages/${wholeImage}/cross_region_copy`, { body }), 400, "IMG.0130");
-    expect(emu.snapshot()).toEqual(before);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Contract tests of image tags over real HTTP: the v2 project-scoped tag APIs (E22–E27), the
  * legacy v1 APIs (E20, E21, E28), the Glance-compatible key-only tags (N12/N13), tag limits and
- * the `tag=` list filter. Reference: ims-api.md §3.16, §4.8, §5.3, §7.7.
+ * the `tag=` list filter.
  */
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 

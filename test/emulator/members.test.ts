@@ -1,13 +1,16 @@
 /**
  * Contract tests of image sharing over real HTTP: the batch member APIs (E10–E12), the member
- * queries (E13/E14), the Glance-compatible member APIs (N7–N11) and replication of shared images.
- * Reference: ims-api.md §3.10, §3.11, §3.12, §4.7, §5.8, §6.4, §7.1, §7.4.
+ * queries (E13/E14), the Glance-compatible member APIs (N7–N11), the member views of owner,
+ * member and stranger, and out-of-band member edits through the admin API. Copies of shared
+ * images are in copies.test.ts.
  */
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 
 const OWNER = "ap-southeast-1";
 const RECIPIENT = "ap-southeast-1_analytics";
 const STRANGER = "ap-southeast-3";
+/** A project of the owner's region that no test shares with unless it says so. */
+const PLATFORM = "ap-southeast-1_platform";
 
 type Json = Record<string, unknown>;
 type ImageList = { images: Json[] };
@@ -437,6 +440,9 @@ describe("Glance-compatible members N7–N11", () => {
     const res = await emu.as<Json>(OWNER, "GET", `${members(imageId)}/${recipientId}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ member_id: recipientId, image_id: imageId, status: "pending" });
+    const own = await emu.as<Json>(RECIPIENT, "GET", `${members(imageId)}/${recipientId}`);
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ member_id: recipientId, image_id: imageId, status: "pending" });
     const hidden = await emu.as<ErrorBody>(RECIPIENT, "GET", `${members(imageId)}/${platformId}`);
     expect(hidden.status).toBe(404);
   });
@@ -453,15 +459,6 @@ describe("Glance-compatible members N7–N11", () => {
     expect(res.status).toBe(404);
   });
 
-  it("copying a pending shared image is IMG.0196", async () => {
-    const res = await emu.as<ErrorBody>(RECIPIENT, "POST", `/v1/cloudimages/${imageId}/copy`, { body: { name: "copy-of-shared" } });
-    expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({
-      code: "IMG.0196",
-      message: "The image cannot be replicated because it is not accepted by the recipient.",
-    });
-  });
-
   it("N10 the member accepts", async () => {
     const res = await emu.as<Json>(RECIPIENT, "PUT", `${members(imageId)}/${recipientId}`, { body: { status: "accepted" } });
     expect(res.status).toBe(200);
@@ -469,18 +466,23 @@ describe("Glance-compatible members N7–N11", () => {
     expect(ids(await list(RECIPIENT))).toContain(imageId);
   });
 
-  it("after acceptance the recipient copies the image into a private image of its own", async () => {
-    const job = await emu.job(RECIPIENT, "POST", `/v1/cloudimages/${imageId}/copy`, { name: "copy-of-shared" });
-    expect(job.status).toBe("SUCCESS");
-    expect(job.job_type).toBe("imsCopyImageInRegionJob");
-    const copyId = (job.entities as { image_id: string }).image_id;
-    expect(copyId).not.toBe(imageId);
-    expect(job.entities).toMatchObject({ image_name: "copy-of-shared" });
-    const copy = await emu.as<Json>(RECIPIENT, "GET", `/v2/images/${copyId}`);
-    expect(copy.status).toBe(200);
-    expect(copy.body).toMatchObject({ owner: recipientId, __imagetype: "private", visibility: "private", status: "active" });
-    const ownerView = await emu.as<ErrorBody>(OWNER, "GET", `/v2/images/${copyId}`);
-    expect(ownerView.status).toBe(404);
+  it("N10 the member rejects: the image leaves its default list, the rejected recipe finds it, the owner sees rejected", async () => {
+    const res = await emu.as<Json>(RECIPIENT, "PUT", `${members(imageId)}/${recipientId}`, { body: { status: "rejected" } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: "rejected", member_id: recipientId });
+    expect(ids(await list(RECIPIENT))).not.toContain(imageId);
+    expect(ids((await emu.as<ImageList>(RECIPIENT, "GET", "/v2/images")).body.images)).not.toContain(imageId);
+    expect(ids(await list(RECIPIENT, REJECTED))).toEqual([imageId]);
+    const seen = await emu.as<Json>(OWNER, "GET", `${members(imageId)}/${recipientId}`);
+    expect(seen.body.status).toBe("rejected");
+  });
+
+  it("N10 the member accepts again: the image is back in its default list, as shared", async () => {
+    const res = await emu.as<Json>(RECIPIENT, "PUT", `${members(imageId)}/${recipientId}`, { body: { status: "accepted" } });
+    expect(res.status).toBe(200);
+    const [seen] = (await list(RECIPIENT)).filter((i) => i.id === imageId);
+    expect(seen).toMatchObject({ __imagetype: "shared", visibility: "shared", owner: ownerId });
+    expect(ids(await list(RECIPIENT, REJECTED))).not.toContain(imageId);
   });
 
   it("N11 the owner removes a member: 204, and the recipient loses the image", async () => {
@@ -495,5 +497,149 @@ describe("Glance-compatible members N7–N11", () => {
     expect(again.status).toBe(404);
     const left = await emu.as<{ members: Json[] }>(OWNER, "GET", members(imageId));
     expect(left.body.members.map((m) => m.member_id)).toEqual([platformId]);
+  });
+});
+
+describe("member views from both sides: owner, member and stranger", () => {
+  let imageId: string;
+  let onlyRecipient: string;
+  const glance = (id: string, member = "") => `/v2/images/${id}/members${member ? `/${member}` : ""}`;
+  const extension = (project: string, id: string, member = "") =>
+    `/v1/${emu.projectId(project)}/cloudimages/${id}/members${member ? `/${member}` : ""}`;
+
+  beforeAll(async () => {
+    [imageId, onlyRecipient] = await Promise.all([privateImage("views-two-members"), privateImage("views-one-member")]);
+    const shared = await Promise.all([
+      emu.job(OWNER, "POST", "/v1/cloudimages/members", { images: [imageId], projects: [recipientId, platformId] }),
+      emu.job(OWNER, "POST", "/v1/cloudimages/members", { images: [onlyRecipient], projects: [recipientId] }),
+    ]);
+    expect(shared.map((j) => j.status)).toEqual(["SUCCESS", "SUCCESS"]);
+  });
+
+  it("the owner sees every member: N8 and E13 list both, N9 and E14 show each", async () => {
+    const n8 = await emu.as<{ members: Json[] }>(OWNER, "GET", glance(imageId));
+    const e13 = await emu.as<{ members: Json[] }>(OWNER, "GET", extension(OWNER, imageId));
+    for (const res of [n8, e13]) {
+      expect(res.status).toBe(200);
+      expect(res.body.members.map((m) => m.member_id).sort()).toEqual([recipientId, platformId].sort());
+    }
+    for (const member of [recipientId, platformId]) {
+      for (const path of [glance(imageId, member), extension(OWNER, imageId, member)]) {
+        const res = await emu.as<Json>(OWNER, "GET", path);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ member_id: member, image_id: imageId, status: "pending" });
+      }
+    }
+  });
+
+  it("a member sees its own entry only: another member's is 404 on N9 and E14", async () => {
+    for (const path of [glance(imageId), extension(RECIPIENT, imageId)]) {
+      const res = await emu.as<{ members: Json[] }>(RECIPIENT, "GET", path);
+      expect(res.status).toBe(200);
+      expect(res.body.members.map((m) => m.member_id)).toEqual([recipientId]);
+    }
+    for (const path of [glance(imageId, recipientId), extension(RECIPIENT, imageId, recipientId)]) {
+      const res = await emu.as<Json>(RECIPIENT, "GET", path);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ member_id: recipientId, image_id: imageId, status: "pending" });
+    }
+    const glanceOther = await emu.as<ErrorBody>(RECIPIENT, "GET", glance(imageId, platformId));
+    expect(glanceOther.status).toBe(404);
+    const extensionOther = await emu.as<ErrorBody>(RECIPIENT, "GET", extension(RECIPIENT, imageId, platformId));
+    expect(extensionOther.status).toBe(404);
+    expect(extensionOther.body.error.code).toBe("IMG.0027");
+  });
+
+  it("a stranger, of the owner's region or another, gets 404 on N8/N9 and IMG.0027 on E13/E14", async () => {
+    for (const [stranger, id] of [
+      [PLATFORM, onlyRecipient],
+      [STRANGER, imageId],
+    ] as const) {
+      for (const path of [glance(id), glance(id, recipientId)]) {
+        const res = await emu.as<ErrorBody>(stranger, "GET", path);
+        expect(res.status).toBe(404);
+        expect(res.body.error.message).toBe(`No image found with ID ${id}`);
+      }
+      for (const path of [extension(stranger, id), extension(stranger, id, recipientId)]) {
+        const res = await emu.as<ErrorBody>(stranger, "GET", path);
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe("IMG.0027");
+      }
+    }
+  });
+
+  it("the member's answer shows on both sides: E12 accept, then E14 and N9 say accepted to owner and member", async () => {
+    const job = await emu.job(RECIPIENT, "PUT", "/v1/cloudimages/members", { images: [onlyRecipient], project_id: recipientId, status: "accepted" });
+    expect(job.status).toBe("SUCCESS");
+    for (const [project, path] of [
+      [OWNER, extension(OWNER, onlyRecipient, recipientId)],
+      [OWNER, glance(onlyRecipient, recipientId)],
+      [RECIPIENT, extension(RECIPIENT, onlyRecipient, recipientId)],
+      [RECIPIENT, glance(onlyRecipient, recipientId)],
+    ] as const) {
+      const res = await emu.as<Json>(project, "GET", path);
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe("accepted");
+    }
+    expect((await list(RECIPIENT)).find((i) => i.id === onlyRecipient)).toMatchObject({ __imagetype: "shared", visibility: "shared" });
+  });
+});
+
+describe("out-of-band member edits (admin API)", () => {
+  const listed = async (id: string, project: string): Promise<Json | undefined> => (await list(project, `?id=${id}`))[0];
+
+  it("members can be set and removed behind the owner's back", async () => {
+    const id = await privateImage("img-shared-oob");
+    const member = recipientId;
+    expect(await listed(id, RECIPIENT)).toBeUndefined();
+
+    const set = await emu.request<Json>("PUT", `/_emulator/images/${id}/members/${member}`, { body: { status: "accepted" } });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ image_id: id, member_id: member, status: "accepted" });
+    expect(await listed(id, RECIPIENT)).toMatchObject({ id, __imagetype: "shared", visibility: "shared" });
+    const members = await emu.as<{ members: Json[] }>(OWNER, "GET", `/v2/images/${id}/members`);
+    expect(members.body.members).toEqual([expect.objectContaining({ member_id: member, status: "accepted", image_id: id })]);
+
+    const rejected = await emu.request("PUT", `/_emulator/images/${id}/members/${member}`, { body: { status: "rejected" } });
+    expect(rejected.status).toBe(200);
+    expect(await listed(id, RECIPIENT)).toBeUndefined();
+    const bad = await emu.request("PUT", `/_emulator/images/${id}/members/${member}`, { body: { status: "maybe" } });
+    expect(bad.status).toBe(400);
+
+    expect((await emu.request("DELETE", `/_emulator/images/${id}/members/${member}`)).status).toBe(204);
+    expect((await emu.as(RECIPIENT, "GET", `/v2/images/${id}`)).status).toBe(404);
+    expect((await emu.as<{ members: Json[] }>(OWNER, "GET", `/v2/images/${id}/members`)).body.members).toEqual([]);
+    expect((await emu.request("DELETE", `/_emulator/images/${id}/members/${member}`)).status).toBe(404);
+  });
+
+  it("a member added out of band is pending by default, and its project can accept it with E12 and N10", async () => {
+    const id = await privateImage("img-pending-oob");
+    const set = await emu.request<Json>("PUT", `/_emulator/images/${id}/members/${recipientId}`, { body: {} });
+    expect(set.body).toEqual({ image_id: id, member_id: recipientId, status: "pending" });
+    expect(ids(await list(RECIPIENT, PENDING))).toContain(id);
+    expect(ids(await list(RECIPIENT))).not.toContain(id);
+    const own = await emu.as<Json>(RECIPIENT, "GET", `/v1/${recipientId}/cloudimages/${id}/members/${recipientId}`);
+    expect(own.body).toMatchObject({ member_id: recipientId, status: "pending" });
+
+    const job = await emu.job(RECIPIENT, "PUT", "/v1/cloudimages/members", { images: [id], project_id: recipientId, status: "accepted" });
+    expect(job.status).toBe("SUCCESS");
+    expect(ids(await list(RECIPIENT))).toContain(id);
+    const rejected = await emu.as<Json>(RECIPIENT, "PUT", `/v2/images/${id}/members/${recipientId}`, { body: { status: "rejected" } });
+    expect(rejected.body.status).toBe("rejected");
+    expect(ids(await list(RECIPIENT))).not.toContain(id);
+  });
+
+  it("a member removed out of band loses the image on every path: N9 404, E14 IMG.0027, E12 IMG.0027", async () => {
+    const id = await privateImage("img-removed-oob");
+    expect((await emu.request("PUT", `/_emulator/images/${id}/members/${recipientId}`, { body: { status: "accepted" } })).status).toBe(200);
+    expect((await emu.request("DELETE", `/_emulator/images/${id}/members/${recipientId}`)).status).toBe(204);
+    expect((await emu.as(RECIPIENT, "GET", `/v2/images/${id}/members/${recipientId}`)).status).toBe(404);
+    const e14 = await emu.as<ErrorBody>(RECIPIENT, "GET", `/v1/${recipientId}/cloudimages/${id}/members/${recipientId}`);
+    expect(e14.status).toBe(400);
+    expect(e14.body.error.code).toBe("IMG.0027");
+    const e12 = await emu.as<ErrorBody>(RECIPIENT, "PUT", "/v1/cloudimages/members", { body: { images: [id], project_id: recipientId, status: "accepted" } });
+    expect(e12.status).toBe(400);
+    expect(e12.body.error.code).toBe("IMG.0027");
+    expect(ids(await list(RECIPIENT))).not.toContain(id);
   });
 });
