@@ -4,6 +4,11 @@ own request models and its own response deserialisation. Huawei Cloud's (huaweic
 default, or G42 Cloud's (g42cloudsdkims, an older surface) with `g42` as sixth argument.
 
     python official_sdk_check.py <endpoint> <ak> <sk> <project_id> <member_project_id> [huaweicloud|g42]
+        [<member_ak> <member_sk> [<remote_project_id> <remote_ak> <remote_sk>]]
+
+The member's AK/SK let the checks answer a share as the recipient; the remote project (the
+project named like the second region, ap-southeast-3) receives the cross-region copy. Checks that
+need a key that was not given fail.
 
 Prints one JSON line per check ({"check": ..., "ok": true|false, "detail": ...}) and exits 1
 if any check failed.
@@ -16,6 +21,10 @@ import traceback
 
 endpoint, ak, sk, project_id, member_project_id = sys.argv[1:6]
 sdk = sys.argv[6] if len(sys.argv) > 6 else "huaweicloud"
+member_ak, member_sk = (sys.argv[7:9] + [None, None])[:2]
+remote_project_id, remote_ak, remote_sk = (sys.argv[9:12] + [None, None, None])[:3]
+REMOTE_REGION = "ap-southeast-3"
+AGENCY = "ims_admin_agency"
 if sdk not in ("huaweicloud", "g42"):
     sys.exit(f"unknown SDK {sdk}: huaweicloud or g42")
 prefix = "huaweicloud" if sdk == "huaweicloud" else "g42cloud"
@@ -27,13 +36,23 @@ globals().update({name: getattr(_ims, name) for name in dir(_ims) if not name.st
 
 config = HttpConfig.get_default_config()
 config.retry_times = 0
-client = (
-    ImsClient.new_builder()
-    .with_credentials(BasicCredentials(ak, sk, project_id))
-    .with_endpoints([endpoint])
-    .with_http_config(config)
-    .build()
-)
+
+
+def new_client(access, secret, project):
+    if not access or not secret:
+        return None
+    return (
+        ImsClient.new_builder()
+        .with_credentials(BasicCredentials(access, secret, project))
+        .with_endpoints([endpoint])
+        .with_http_config(config)
+        .build()
+    )
+
+
+client = new_client(ak, sk, project_id)
+member_client = new_client(member_ak, member_sk, member_project_id)
+remote_client = new_client(remote_ak, remote_sk, remote_project_id)
 
 results = []
 
@@ -49,10 +68,12 @@ def check(name):
     return wrap
 
 
-def wait_job(job_id, timeout=20.0):
+def wait_job(job_id, timeout=20.0, by=None):
+    """Polls a job with the client of the project that started it (the owner's by default)."""
+    by = by or client
     deadline = time.time() + timeout
     while True:
-        job = client.show_job(ShowJobRequest(job_id=job_id))
+        job = by.show_job(ShowJobRequest(job_id=job_id))
         if job.status in ("SUCCESS", "FAIL"):
             return job
         if time.time() > deadline:
@@ -63,6 +84,37 @@ def wait_job(job_id, timeout=20.0):
 def expect(condition, message):
     if not condition:
         raise AssertionError(message)
+
+
+def need(c, what):
+    expect(c is not None, f"no AK/SK was given for {what}")
+    return c
+
+
+def listed(c, image_id, **filters):
+    """The ids of the images `c` lists for `id=image_id` (and further filters)."""
+    return [i.id for i in c.list_images(ListImagesRequest(id=image_id, **filters)).images]
+
+
+def answer_share(status):
+    """The recipient accepts or rejects the shared image with the batch API (E12)."""
+    recipient = need(member_client, "the member project")
+    res = recipient.batch_update_members(BatchUpdateMembersRequest(body=BatchUpdateMembersRequestBody(
+        images=[state["image_id"]], project_id=member_project_id, status=status)))
+    job = wait_job(res.job_id, by=recipient)
+    expect(job.status == "SUCCESS", f"job {job.status}: {job.fail_reason}")
+    expect(job.job_type == "imsUpdateImageMembersJob", job.job_type)
+    return recipient
+
+
+def expect_error(call, status, code):
+    """Runs `call`, which must fail with this HTTP status and service error code."""
+    try:
+        call()
+    except exceptions.ClientRequestException as e:
+        expect(e.status_code == status and e.error_code == code, f"{e.status_code} {e.error_code} {e.error_msg}")
+        return {"error_code": e.error_code, "request_id": e.request_id}
+    raise AssertionError(f"the call succeeded instead of failing with {code}")
 
 
 state = {}
@@ -143,6 +195,59 @@ def _():
     return {"member_status": members[0].status}
 
 
+@check("the recipient accepts with the batch API (E12) and lists the image as shared")
+def _():
+    recipient = answer_share("accepted")
+    images = recipient.list_images(ListImagesRequest(id=state["image_id"])).images
+    expect([i.id for i in images] == [state["image_id"]], f"listed {[i.id for i in images]}")
+    expect(images[0].imagetype == "shared" and images[0].visibility == "shared", f"{images[0].imagetype}/{images[0].visibility}")
+    return {"imagetype": images[0].imagetype}
+
+
+@check("the recipient rejects with the batch API (E12): only the rejected listing shows the image")
+def _():
+    recipient = answer_share("rejected")
+    expect(listed(recipient, state["image_id"]) == [], "a rejected image is still in the default listing")
+    rejected = listed(recipient, state["image_id"], imagetype="shared", visibility="shared", member_status="rejected")
+    expect(rejected == [state["image_id"]], f"rejected listing {rejected}")
+    return {"rejected": rejected}
+
+
+@check("the recipient shows and updates its own member entry (N9, N10)")
+def _():
+    recipient = need(member_client, "the member project")
+    shown = recipient.glance_show_image_member(GlanceShowImageMemberRequest(image_id=state["image_id"], member_id=member_project_id))
+    expect(shown.status == "rejected" and shown.member_id == member_project_id, f"{shown.member_id} {shown.status}")
+    updated = recipient.glance_update_image_member(GlanceUpdateImageMemberRequest(
+        image_id=state["image_id"], member_id=member_project_id, body=GlanceUpdateImageMemberRequestBody(status="accepted")))
+    expect(updated.status == "accepted", updated.status)
+    expect(listed(recipient, state["image_id"]) == [state["image_id"]], "the accepted image is not listed")
+    return {"status": updated.status}
+
+
+@check("the owner sees the member's answer (E14; N9 with the G42 SDK, which has no E14)")
+def _():
+    if hasattr(client, "show_image_member"):
+        member = client.show_image_member(ShowImageMemberRequest(image_id=state["image_id"], member_id=member_project_id))
+    else:
+        member = client.glance_show_image_member(GlanceShowImageMemberRequest(image_id=state["image_id"], member_id=member_project_id))
+    expect(member.status == "accepted" and member.image_id == state["image_id"], f"{member.image_id} {member.status}")
+    return {"status": member.status}
+
+
+@check("the owner stops sharing (E11): the recipient loses the image")
+def _():
+    res = client.batch_delete_members(BatchDeleteMembersRequest(body=BatchAddMembersRequestBody(
+        images=[state["image_id"]], projects=[member_project_id])))
+    job = wait_job(res.job_id)
+    expect(job.status == "SUCCESS", f"job {job.status}: {job.fail_reason}")
+    expect(job.job_type == "imsDelImageMembersJob", job.job_type)
+    members = client.glance_list_image_members(GlanceListImageMembersRequest(image_id=state["image_id"])).members
+    expect(members == [], f"members {members}")
+    expect(listed(need(member_client, "the member project"), state["image_id"]) == [], "the recipient still lists the image")
+    return {"job_type": job.job_type}
+
+
 @check("quota (E17) and OS versions (E9)")
 def _():
     quota = client.show_image_quota(ShowImageQuotaRequest()).quotas.resources[0]
@@ -160,6 +265,28 @@ def _():
     state["copy_id"] = job.entities.image_id
     expect(state["copy_id"] != state["image_id"], "copy has the source id")
     return {"copy_id": state["copy_id"]}
+
+
+@check("copy across regions (E16): the job names the image made in the destination project")
+def _():
+    res = client.copy_image_cross_region(CopyImageCrossRegionRequest(image_id=state["image_id"], body=CopyImageCrossRegionRequestBody(
+        name="sdk-remote", region=REMOTE_REGION, project_name=REMOTE_REGION, agency_name=AGENCY)))
+    job = wait_job(res.job_id)
+    expect(job.status == "SUCCESS", f"job {job.status}: {job.fail_reason}")
+    expect(job.job_type == "imsCrossRegionCopyImageJob", job.job_type)
+    remote_id = job.entities.image_id
+    expect(remote_id not in (None, state["image_id"]), f"entities.image_id {remote_id}")
+    expect(listed(client, remote_id) == [], "the copy is listed in the source region")
+    remote = need(remote_client, "the destination project").list_images(ListImagesRequest(id=remote_id)).images
+    expect([i.id for i in remote] == [remote_id], f"the destination lists {[i.id for i in remote]}")
+    expect(remote[0].owner == remote_project_id and remote[0].name == "sdk-remote", f"{remote[0].owner} {remote[0].name}")
+    return {"remote_id": remote_id}
+
+
+@check("copy across regions with an agency the account lacks is refused (IMG.0179)")
+def _():
+    body = CopyImageCrossRegionRequestBody(name="sdk-remote-2", region=REMOTE_REGION, project_name=REMOTE_REGION, agency_name="missing_agency")
+    return expect_error(lambda: client.copy_image_cross_region(CopyImageCrossRegionRequest(image_id=state["image_id"], body=body)), 400, "IMG.0179")
 
 
 @check("Glance-compatible: list with pagination, show, delete (N1, N2, N4)")
@@ -180,13 +307,8 @@ def _():
 
 @check("service errors reach the SDK with their code (IMG.0027)")
 def _():
-    try:
-        client.update_image(UpdateImageRequest(image_id="00000000-0000-4000-a000-000000000000", body=[
-            UpdateImageRequestBody(op="replace", path="/name", value="x")]))
-        raise AssertionError("update of an unknown image succeeded")
-    except exceptions.ClientRequestException as e:
-        expect(e.status_code == 400 and e.error_code == "IMG.0027", f"{e.status_code} {e.error_code} {e.error_msg}")
-        return {"error_code": e.error_code, "request_id": e.request_id}
+    body = [UpdateImageRequestBody(op="replace", path="/name", value="x")]
+    return expect_error(lambda: client.update_image(UpdateImageRequest(image_id="00000000-0000-4000-a000-000000000000", body=body)), 400, "IMG.0027")
 
 
 @check("a wrong secret key is refused by the gateway (APIGW.0301)")
@@ -196,13 +318,7 @@ def _():
     signer_cache = getattr(BasicCredentials, "_SIGNER_CACHE", None)
     if signer_cache is not None:
         signer_cache.clear()
-    bad = (
-        ImsClient.new_builder()
-        .with_credentials(BasicCredentials(ak, sk[:-1] + ("A" if sk[-1] != "A" else "B"), project_id))
-        .with_endpoints([endpoint])
-        .with_http_config(config)
-        .build()
-    )
+    bad = new_client(ak, sk[:-1] + ("A" if sk[-1] != "A" else "B"), project_id)
     try:
         bad.show_image_quota(ShowImageQuotaRequest())
         raise AssertionError("a wrong signature was accepted")
