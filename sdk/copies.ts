@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { copySchema } from "../provider/copies/schema";
 import { sdkOutputs } from "../provider/common/schema";
 import { ManagedImage, type ImageTimeouts } from "./images";
+import { creationMarker } from "./marker";
 import imageCopyShim = require("./shims/image-copy");
 
 /** Arguments of an {@link ImageCopy}. */
@@ -60,6 +61,6 @@ export class ImageCopy extends ManagedImage {
   declare public readonly maxRam: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: ImageCopyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(imageCopyShim, name, { ...sdkOutputs(copySchema), ...args }, opts, "ims", "ImageCopy");
+    super(imageCopyShim, name, { ...sdkOutputs(copySchema), ...args, creationMarker: creationMarker("ims:ImageCopy", name, opts) }, opts, "ims", "ImageCopy");
   }
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { sdkOutputs } from "../provider/common/schema";
 import { imageSchema } from "../provider/images/schema";
+import { creationMarker } from "./marker";
 import privateImageShim = require("./shims/private-image");
 import dataImageShim = require("./shims/data-image");
 
@@ -151,13 +152,13 @@ export class PrivateImage extends ImageResource {
   declare public readonly maxRam: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: PrivateImageArgs, opts?: pulumi.CustomResourceOptions) {
-    super(privateImageShim, name, { ...ImageResource.outputs(), ...args }, opts, "ims", "PrivateImage");
+    super(privateImageShim, name, { ...ImageResource.outputs(), ...args, creationMarker: creationMarker("ims:PrivateImage", name, opts) }, opts, "ims", "PrivateImage");
   }
 }
 
 /** A data-disk image, from an OBS image file or an ECS server's data volume. Type token `pulumi-nodejs:dynamic/ims:DataImage`. */
 export class DataImage extends ImageResource {
   constructor(name: string, args: DataImageArgs, opts?: pulumi.CustomResourceOptions) {
-    super(dataImageShim, name, { ...ImageResource.outputs(), ...args }, opts, "ims", "DataImage");
+    super(dataImageShim, name, { ...ImageResource.outputs(), ...args, creationMarker: creationMarker("ims:DataImage", name, opts) }, opts, "ims", "DataImage");
   }
 }

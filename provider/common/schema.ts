@@ -8,9 +8,10 @@ import type { CheckFailure } from "./validate";
 /**
  * What a change of an input does: `replace` makes a new cloud object; `update` changes the object in
  * place; `none` calls no API (credentials, time budgets, delete-time options), but is still recorded
- * by an update so that later operations use the new value.
+ * by an update so that later operations use the new value; `create` is read only when the object is
+ * created (the creation marker), and a change of it is no change at all.
  */
-export type FieldRule = "replace" | "update" | "none";
+export type FieldRule = "replace" | "update" | "none" | "create";
 
 /**
  * The table of one resource kind. `inputs` names every input (and nothing else); `outputs` names
@@ -66,7 +67,7 @@ export function changedInputs<Inputs>(
 ): InputChanges {
   const changes: InputChanges = { replaces: [], updates: [] };
   for (const [key, rule] of Object.entries(schema.inputs)) {
-    if (options.skip?.includes(key as keyof Inputs & string)) continue;
+    if (rule === "create" || options.skip?.includes(key as keyof Inputs & string)) continue;
     const compare = options.compare?.[key as keyof Inputs & string];
     const changed = isUnknown(news[key]) || (compare ? compare(olds[key], news[key]) : !same(olds[key], news[key]));
     if (changed) (rule === "replace" ? changes.replaces : changes.updates).push(key);

@@ -99,6 +99,13 @@ export function checkId(f: Failures, property: string, value: unknown, shape: "u
   if (typeof value !== "string" || !pattern.test(value)) f.add(property, `${property} must be ${what}`);
 }
 
+/** The creation marker the SDK sets: a tag value (1–43 letters, digits, '_' or '-'). */
+export function checkMarker(f: Failures, value: unknown): void {
+  if (known(value) && (typeof value !== "string" || !/^[A-Za-z0-9_-]{1,43}$/.test(value))) {
+    f.add("creationMarker", "creationMarker is set by pulumi-ims itself: 1 to 43 letters, digits, '_' or '-'");
+  }
+}
+
 export function checkBoolean(f: Failures, property: string, value: unknown): void {
   if (known(value) && typeof value !== "boolean") f.add(property, `${property} must be true or false`);
 }

@@ -10,6 +10,7 @@ import {
   checkDescription,
   checkId,
   checkImageName,
+  checkMarker,
   checkRam,
   checkSettings,
   checkTags,
@@ -42,6 +43,7 @@ export function validateCopyInputs(raw: Record<string, unknown>): CheckFailure[]
   checkId(f, "cmkId", raw.cmkId, "uuid", "a KMS key id (a UUID)");
   checkId(f, "adoptImageId", raw.adoptImageId, "uuid", "an image id (a UUID)");
   checkBoolean(f, "removeMembersOnDelete", raw.removeMembersOnDelete);
+  checkMarker(f, raw.creationMarker);
   checkTimeouts(f, raw.timeouts);
   if (f.list.length > 0) return f.list;
 

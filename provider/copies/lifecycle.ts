@@ -112,6 +112,17 @@ async function lookForCopy(client: ImsClient, projectId: string, inputs: CopyInp
 }
 
 /**
+ * What an earlier, interrupted run made for this resource: a copy of the source with the declared
+ * name in the destination project (a copy request takes no tags, so the name and the source
+ * recognise it), taken over instead of copying again; copies it left `killed` are deleted.
+ */
+async function earlierCopy(client: ImsClient, projectId: string, inputs: CopyInputs): Promise<Image | undefined> {
+  const copies = (await client.images.list({ name: inputs.name, owner: projectId })).filter((image) => image.__originalimagename === inputs.sourceImageId);
+  for (const failed of copies.filter((image) => image.status === "killed")) await client.images.delete(failed.id);
+  return copies.find((image) => image.status !== "killed");
+}
+
+/**
  * Sends the copy request. Too many replications at once (IMG.0060, at most five per project) waits
  * and sends it again within the create budget; a lost answer is looked up before anything is sent again.
  */
@@ -224,7 +235,8 @@ export const imageCopyProvider = {
     const projectId = await source.projectId();
     checkCopyable(await source.images.get(inputs.sourceImageId), inputs, plan.cross, sourceTarget.region, projectId);
     const destProject = await dest.projectId();
-    const submitted = await submit(source, inputs, plan, started + timeouts.createMs, () => lookForCopy(dest, destProject, inputs, started));
+    const earlier = await earlierCopy(dest, destProject, inputs);
+    const submitted = earlier ? { imageId: earlier.id } : await submit(source, inputs, plan, started + timeouts.createMs, () => lookForCopy(dest, destProject, inputs, started));
 
     let imageId = submitted.imageId;
     const jobId = submitted.job?.job_id;

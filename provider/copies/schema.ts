@@ -30,6 +30,8 @@ export interface CopyInputs extends ImageAttributes {
   adoptImageId?: string;
   /** On delete, stop sharing the copy first instead of failing while it has members. */
   removeMembersOnDelete?: boolean;
+  /** Set by the SDK: a digest of the resource's URN (see PrivateImage). */
+  creationMarker?: string;
 }
 
 export interface CopyOutputs extends CopyInputs, LiveImageOutputs {
@@ -56,6 +58,7 @@ export const copySchema = {
     timeouts: "none",
     adoptImageId: "replace",
     removeMembersOnDelete: "none",
+    creationMarker: "create",
   },
   outputs: { ...LIVE_IMAGE_OUTPUTS, sourceRegion: true },
 } as const satisfies ResourceSchema<CopyInputs, CopyOutputs>;

@@ -10,6 +10,7 @@ import {
   checkDescription,
   checkId,
   checkImageName,
+  checkMarker,
   checkRam,
   checkTags,
   checkText,
@@ -75,6 +76,7 @@ export function validateImageInputs(kind: "private" | "data", raw: Record<string
   checkText(f, "profile", raw.profile);
   checkId(f, "adoptImageId", raw.adoptImageId, "uuid", "an image id (a UUID)");
   checkBoolean(f, "removeMembersOnDelete", raw.removeMembersOnDelete);
+  checkMarker(f, raw.creationMarker);
   checkTimeouts(f, raw.timeouts);
   validateSource(kind, raw.source, (p, r) => f.add(p, r));
   return f.list;

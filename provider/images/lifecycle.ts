@@ -154,12 +154,46 @@ async function uploadFile(client: ImsClient, imageId: string, path: string): Pro
   }
 }
 
-/** The image a create whose answer was lost may have made: same name and marker (or made since `since`). */
+/** The image a create whose answer was lost may have made: the one with its marker (or of its name, made since `since`). */
 async function findCreated(client: ImsClient, projectId: string, name: string, marker: string | undefined, since: number): Promise<Image | undefined> {
+  if (marker) return (await client.images.list({ owner: projectId, tag: `${CREATE_MARKER}=${marker}` })).find((image) => image.status !== "killed");
   const candidates = await client.images.list({ name, owner: projectId });
-  return candidates.find((image) =>
-    marker ? (image.tags ?? []).includes(`${CREATE_MARKER}=${marker}`) : Date.parse(image.created_at ?? "") >= since - 10_000,
-  );
+  return candidates.find((image) => Date.parse(image.created_at ?? "") >= since - 10_000);
+}
+
+/** How the live image was made, when that is not the declared source; undefined when it is. */
+function otherSource(sk: SourceKind, source: ImageInputs["source"], image: Image): string | undefined {
+  const origin = image.__data_origin ?? "";
+  const whole = String(image.__whole_image ?? "") === "true";
+  const expected: Record<SourceKind, boolean> = {
+    file: origin === "" ? image.__root_origin === "file" : origin === `file,${source.imageUrl}`,
+    upload: origin === "" || origin.startsWith("file,"),
+    instance: !whole && origin === `instance,${source.instanceId}`,
+    "whole-instance": whole,
+    backup: whole && (image.__backup_id ?? source.backupId) === source.backupId,
+    volume: origin === `volume,${source.volumeId}`,
+  };
+  return expected[sk] ? undefined : origin || (whole ? "a full ECS" : "an unknown source");
+}
+
+/**
+ * What an earlier, interrupted run made for this resource: the image carrying its creation marker
+ * (being created, or done), taken over instead of creating another. Images it left `killed` are
+ * deleted; an image made from another source is refused, saying which and what to do.
+ */
+async function earlierImage(client: ImsClient, projectId: string, marker: string, sk: SourceKind, inputs: ImageInputs, what: string): Promise<Image | undefined> {
+  const marked = await client.images.list({ owner: projectId, tag: `${CREATE_MARKER}=${marker}` });
+  for (const failed of marked.filter((image) => image.status === "killed")) await client.images.delete(failed.id);
+  const live = marked.find((image) => image.status !== "killed");
+  if (!live) return undefined;
+  const made = otherSource(sk, inputs.source, live);
+  if (made) {
+    throw new Error(
+      `${what}: image ${live.id} carries this resource's creation marker (an earlier, interrupted pulumi up made it) but was made from ${made}, ` +
+        "not from the declared source: delete that image, or declare the source it was made from, and run pulumi up again",
+    );
+  }
+  return live;
 }
 
 /** Looks for the image of a lost create answer for up to LOOKUP_MS, on the geometric schedule. */
@@ -220,10 +254,15 @@ export function imageProvider(kind: ImageKind) {
     }
 
     const userTags = inputs.tags ?? {};
-    const marker = Object.keys(userTags).length < 10 ? randomBytes(16).toString("hex") : undefined;
+    // The marker (stable across runs of the stack, from the SDK) needs a free tag slot.
+    const marker = Object.keys(userTags).length < 10 ? (inputs.creationMarker ?? randomBytes(16).toString("hex")) : undefined;
     const tags = marker ? { ...userTags, [CREATE_MARKER]: marker } : userTags;
     const started = Date.now();
     let submitted: { job?: JobRef; imageId?: string } | undefined;
+    if (marker) {
+      const earlier = await earlierImage(client, projectId, marker, sk, inputs, what);
+      if (earlier) submitted = { imageId: earlier.id };
+    }
     for (let attempt = 0; attempt < CREATE_ATTEMPTS && !submitted; attempt++) {
       // Each attempt follows a lost answer that made no image: back off before sending it again.
       if (attempt > 0) await sleep(250 * 2 ** (attempt - 1));

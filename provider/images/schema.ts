@@ -53,6 +53,8 @@ export interface ImageInputs extends ImageAttributes {
   adoptImageId?: string;
   /** On delete, stop sharing the image first instead of failing while it has members. */
   removeMembersOnDelete?: boolean;
+  /** Set by the SDK: a digest of the resource's URN, the tag that marks the image until it is recorded. */
+  creationMarker?: string;
 }
 
 /** What IMS says of a live image (every resource kind that manages an image outputs these). */
@@ -121,6 +123,7 @@ export const imageSchema = {
     timeouts: "none",
     adoptImageId: "replace",
     removeMembersOnDelete: "none",
+    creationMarker: "create",
   },
   outputs: LIVE_IMAGE_OUTPUTS,
 } as const satisfies ResourceSchema<ImageInputs, ImageOutputs>;

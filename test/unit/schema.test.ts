@@ -12,6 +12,7 @@ describe.each(Object.entries(tables))("the %s table", (_area, schema) => {
     for (const [key, rule] of Object.entries(schema.inputs)) {
       const changes = changedInputs(schema, { [key]: "old" }, { [key]: "new" });
       if (rule === "replace") expect(changes).toEqual({ replaces: [key], updates: [] });
+      else if (rule === "create") expect(changes).toEqual({ replaces: [], updates: [] });
       else expect(changes).toEqual({ replaces: [], updates: [key] });
     }
   });
