@@ -10,7 +10,7 @@ const DEFAULT_PORT = 7439;
 
 const USAGE = `Usage:
   ims-emulator [--port N] [--host 127.0.0.1] [--world file.json] [--state-file f]
-               [--job-duration ms] [--token-lifetime seconds]
+               [--job-duration ms] [--token-lifetime seconds] [--clock-offset seconds]
       Starts a local Image Management Service (IAM, IMS and Glance-compatible APIs) and prints
       its endpoint and the credentials of its world. --port 0 takes any free port (default ${DEFAULT_PORT}).
 
@@ -67,6 +67,11 @@ async function serve(args: string[]): Promise<void> {
   if (duration !== undefined) options.jobDurationMs = duration;
   const lifetime = number(takeFlag(args, "--token-lifetime"), "--token-lifetime", 1);
   if (lifetime !== undefined) options.tokenLifetimeMs = lifetime * 1000;
+  const offset = takeFlag(args, "--clock-offset");
+  if (offset !== undefined) {
+    if (!/^-?\d+$/.test(offset)) throw new UsageError("--clock-offset takes whole seconds (negative: the service's clock is behind)");
+    options.clockOffsetMs = Number(offset) * 1000;
+  }
   if (args.length > 0) throw new UsageError(`unknown argument ${args[0]}`);
 
   const emulator = await startEmulator(options);

@@ -28,6 +28,8 @@ export interface EmulatorOptions {
   tokenLifetimeMs?: number;
   /** Accepted clock skew of AK/SK signatures (default 15 min). */
   signatureSkewMs?: number;
+  /** How far the service's clock is ahead of this machine's (negative: behind), for clock-skew drills. */
+  clockOffsetMs?: number;
 }
 
 export interface RunningEmulator {
@@ -54,6 +56,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const runtimeOptions = defaultRuntimeOptions();
   if (options.tokenLifetimeMs !== undefined) runtimeOptions.tokenLifetimeMs = options.tokenLifetimeMs;
   if (options.signatureSkewMs !== undefined) runtimeOptions.aksk.skewMs = options.signatureSkewMs;
+  if (options.clockOffsetMs !== undefined) runtimeOptions.clockOffsetMs = options.clockOffsetMs;
   if (options.stateFile) runtimeOptions.stateFile = options.stateFile;
   const runtime = new Runtime(world, runtimeOptions, JSON.stringify(initial));
   if (options.stateFile && !restored) saveWorldFile(options.stateFile, world.state);

@@ -17,6 +17,8 @@ export interface FaultRule {
   /** Seconds for a Retry-After header (429 defaults to 1). */
   retryAfter?: number;
   latencyMs?: number;
+  /** Carry the request out, then hold its answer back this long (a request whose answer is late). */
+  answerDelayMs?: number;
   /** Close the connection without an answer. */
   reset?: boolean;
   /** Chance that the rule applies to a matching request (default 1). */
@@ -29,7 +31,7 @@ export interface FaultRule {
 
 export type FaultInput = Omit<FaultRule, "id" | "hits">;
 
-export type FaultAction = { latencyMs: number; reset: boolean; error?: Error };
+export type FaultAction = { latencyMs: number; answerDelayMs: number; reset: boolean; error?: Error };
 
 const DEFAULT_MESSAGES: Record<number, string> = {
   429: "The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute",
@@ -53,7 +55,7 @@ export function validateFault(input: unknown): FaultInput {
       rule[key] = f[key] as string;
     }
   }
-  for (const key of ["retryAfter", "latencyMs", "remaining"] as const) {
+  for (const key of ["retryAfter", "latencyMs", "answerDelayMs", "remaining"] as const) {
     if (f[key] !== undefined) {
       if (typeof f[key] !== "number" || (f[key] as number) < 0) throw new TypeError(`${key} must be a non-negative number`);
       rule[key] = f[key] as number;
@@ -73,7 +75,9 @@ export function validateFault(input: unknown): FaultInput {
     if (typeof f.reset !== "boolean") throw new TypeError("reset must be true or false");
     rule.reset = f.reset;
   }
-  if (rule.status === undefined && !rule.reset && !rule.latencyMs) throw new TypeError("a fault rule needs a status, latencyMs or reset");
+  if (rule.status === undefined && !rule.reset && !rule.latencyMs && !rule.answerDelayMs) {
+    throw new TypeError("a fault rule needs a status, latencyMs, answerDelayMs or reset");
+  }
   return rule;
 }
 
@@ -103,7 +107,7 @@ export class Faults {
 
   /** What the rules say about one request (the first applicable error wins; latencies add up). */
   decide(method: string, route: string): FaultAction {
-    const action: FaultAction = { latencyMs: 0, reset: false };
+    const action: FaultAction = { latencyMs: 0, answerDelayMs: 0, reset: false };
     for (const rule of this.rules) {
       if (rule.method !== "*" && rule.method !== method) continue;
       if (rule.route !== "*" && rule.route !== route) continue;
@@ -112,6 +116,7 @@ export class Faults {
       if (rule.remaining !== undefined) rule.remaining -= 1;
       rule.hits += 1;
       action.latencyMs += rule.latencyMs ?? 0;
+      action.answerDelayMs += rule.answerDelayMs ?? 0;
       if (rule.reset) action.reset = true;
       if (rule.status !== undefined && !action.error) action.error = faultError(rule);
     }

@@ -12,6 +12,8 @@ export interface RuntimeOptions {
   /** Largest request body accepted; AK/SK-signed requests are further limited to 12 MB. */
   maxBodyBytes: number;
   stateFile?: string;
+  /** How far the service's wall clock is ahead of this machine's (negative: behind); signatures and `Date` follow it. */
+  clockOffsetMs: number;
 }
 
 export const AKSK_MAX_BODY = 12 * 1024 * 1024;
@@ -23,6 +25,11 @@ export class Runtime {
   readonly faults = new Faults();
   readonly lockout = new Lockout();
   private dirty = false;
+
+  /** The service's wall-clock time (epoch ms). */
+  now(): number {
+    return Date.now() + this.options.clockOffsetMs;
+  }
 
   constructor(
     public world: World,
@@ -69,4 +76,5 @@ export const defaultRuntimeOptions = (): RuntimeOptions => ({
   tokenLifetimeMs: DEFAULT_TOKEN_LIFETIME_MS,
   aksk: { ...DEFAULT_AKSK_OPTIONS },
   maxBodyBytes: 256 * 1024 * 1024,
+  clockOffsetMs: 0,
 });

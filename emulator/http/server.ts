@@ -55,7 +55,7 @@ function authenticate(runtime: Runtime, req: IncomingMessage, rawPath: string, r
     const caller = verifyAkSk(
       runtime.world,
       { method: req.method ?? "GET", rawPath, rawQuery, headers: req.headers, body: raw },
-      Date.now(),
+      runtime.now(),
       runtime.lockout,
       runtime.options.aksk,
     );
@@ -82,8 +82,9 @@ function jsonParser(raw: Buffer, family: CompiledRoute["family"]): () => unknown
   };
 }
 
-function send(res: ServerResponse, reply: Reply, requestId: string, head: boolean): void {
-  const headers: Record<string, string> = { "X-Request-Id": requestId, ...(reply.headers ?? {}) };
+function send(res: ServerResponse, reply: Reply, requestId: string, head: boolean, now: number): void {
+  // The service's own clock, as clients that correct their clock skew read it.
+  const headers: Record<string, string> = { "X-Request-Id": requestId, Date: new Date(now).toUTCString(), ...(reply.headers ?? {}) };
   let payload: Buffer | undefined;
   if (Buffer.isBuffer(reply.body)) {
     payload = reply.body;
@@ -110,11 +111,13 @@ export async function handle(runtime: Runtime, req: IncomingMessage, res: Server
   const rawQuery = q < 0 ? "" : url.slice(q + 1);
   let routeName = "(unmatched)";
   let reply: Reply;
+  let answerDelayMs = 0;
   try {
     const found = match(ROUTES, method, rawPath);
     if ("route" in found) routeName = found.route.path;
     if ("route" in found && found.route.family !== "admin") {
       const fault = runtime.faults.decide(method, found.route.path);
+      answerDelayMs = fault.answerDelayMs;
       if (fault.latencyMs > 0) await sleep(fault.latencyMs);
       if (fault.reset) {
         req.socket.destroy();
@@ -162,14 +165,16 @@ export async function handle(runtime: Runtime, req: IncomingMessage, res: Server
   } catch (e) {
     process.stderr.write(`ims-emulator: cannot write the state file: ${(e as Error).message}\n`);
   }
+  // Carried out (and persisted), the answer is held back: what a slow or broken network does after a request arrived.
+  if (answerDelayMs > 0) await sleep(answerDelayMs);
   if (!res.destroyed) {
     try {
-      send(res, reply, requestId, method === "HEAD");
+      send(res, reply, requestId, method === "HEAD", runtime.now());
     } catch (error) {
       // A reply Node cannot write (an invalid header value): answer 500 rather than never.
       process.stderr.write(`ims-emulator: ${method} ${url}: cannot send the reply: ${(error as Error)?.stack ?? error}\n`);
       reply = errorReply(error, requestId);
-      if (!res.headersSent) send(res, reply, requestId, method === "HEAD");
+      if (!res.headersSent) send(res, reply, requestId, method === "HEAD", runtime.now());
       else res.destroy();
     }
   }

@@ -412,6 +412,22 @@ describe("admin API", () => {
       expect(elapsed).toBeGreaterThanOrEqual(299);
     });
 
+    it("answerDelayMs carries the request out at once and holds its answer back", async () => {
+      await emu.token(P1);
+      const rule = await emu.request("POST", "/_emulator/faults", { body: { route: "/v2/cloudimages/action", method: "POST", answerDelayMs: 400, count: 1 } });
+      expect(rule.status).toBe(201);
+      const started = performance.now();
+      const pending = emu.as<{ job_id: string }>(P1, "POST", "/v2/cloudimages/action", {
+        body: { name: "answer-held", image_url: "images-bucket:ubuntu-24.04.qcow2", min_disk: 40, os_version: "Ubuntu 24.04 server 64bit" },
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      // The answer has not come, but the image is being made.
+      expect(emu.world.state.images.some((i) => i.name === "answer-held")).toBe(true);
+      const res = await pending;
+      expect(res.status).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(399);
+    });
+
     it("reset: true closes the connection without an answer", async () => {
       await emu.token(P1);
       const rule = await emu.request("POST", "/_emulator/faults", { body: { route: "/v1/cloudimages/quota", method: "GET", reset: true, count: 1 } });

@@ -167,3 +167,23 @@ describe("AK/SK over HTTP", () => {
     expect(right.status).toBe(200);
   });
 });
+
+describe("a service clock that is not this machine's (--clock-offset)", () => {
+  let ahead: TestEmulator;
+  beforeAll(async () => {
+    ahead = await startTestEmulator({ clockOffsetMs: 20 * 60_000 });
+  });
+  afterAll(() => ahead.close());
+
+  it("shows its own time in Date, and checks signatures against it", async () => {
+    const key = ahead.accessKey();
+    const local = await ahead.request("GET", "/v1/cloudimages/quota", { aksk: key });
+    expect(local.status).toBe(401);
+    expect((local.body as { error_msg: string }).error_msg).toMatch(/signature expired/);
+    const shown = Date.parse(local.headers.get("date") ?? "");
+    expect(shown - Date.now()).toBeGreaterThan(19 * 60_000);
+    expect(shown - Date.now()).toBeLessThan(21 * 60_000);
+    const corrected = await ahead.request("GET", "/v1/cloudimages/quota", { aksk: { ...key, date: new Date(shown) } });
+    expect(corrected.status).toBe(200);
+  });
+});
