@@ -203,7 +203,7 @@ describe("dropped connections", () => {
     expect(countOf(await metrics(emu), "DELETE", "/v2/images/{image_id}")).toBe(2);
   });
 
-  it("a refused connection is retried, even for a POST, then reported as never sent", async () => {
+  it("a refused connection is retried until the call's deadline, even for a POST, then reported as never sent, naming the endpoint", async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer();
       server.listen(0, "127.0.0.1", () => {
@@ -215,10 +215,15 @@ describe("dropped connections", () => {
       endpoint: `http://127.0.0.1:${port}`,
       auth: { authUrl: `${emu.url}/v3`, region: MAIN, credentials: { kind: "password", domainName: "ims-emulator", userName: "ims-user", password: PASSWORD } },
       retry: { baseDelayMs: 5, maxDelayMs: 20, maxRetries: 2 },
+      callTimeoutMs: 600,
     });
+    const started = Date.now();
     const error = await failure(nowhere.images.createFromFile({ name: "never-sent", imageUrl: QCOW2, minDisk: 40 }));
+    // Past the two retries: an unreachable service is tried again until the deadline.
+    expect(Date.now() - started).toBeGreaterThan(400);
     expect(error).toBeInstanceOf(ImsNetworkError);
     expect((error as ImsNetworkError).neverSent).toBe(true);
+    expect(error.message).toMatch(new RegExp(`createImage at http://127.0.0.1:${port} \\(the IMS endpoint: ims:endpoint.*\\), for \\d+ s`));
     expect(imagesNamed("never-sent")).toHaveLength(0);
   });
 });
@@ -399,6 +404,37 @@ describe("refused credentials", () => {
     expect(serviceRequests(m)).toBe(1);
   });
 
+  it("a wrong secret key used by many calls at once: one signature reaches the gateway, the key is not locked", async () => {
+    clearAuthCaches();
+    await emu.request("DELETE", "/_emulator/metrics");
+    const forged = akskClient(emu, MAIN, { secretKey: WRONG_SECRET, projectId: emu.projectId(MAIN) });
+    const errors = await Promise.all(Array.from({ length: 12 }, () => failure(forged.images.list())));
+    for (const error of errors) expect(error).toMatchObject({ status: 401, code: "APIGW.0301" });
+    expect(errors.filter((e) => /not sent: these credentials were refused earlier in this run/.test(e.message))).toHaveLength(11);
+    expect(serviceRequests(await metrics(emu))).toBe(1);
+    // The right key still works: the gateway counted one failure, not enough to lock it.
+    clearAuthCaches();
+    expect(await akskClient(emu, MAIN, { projectId: emu.projectId(MAIN) }).images.list({ imagetype: "gold" })).toHaveLength(2);
+  });
+
+  it("a wrong secret key while resolving the project, by many calls: one refused IAM request", async () => {
+    clearAuthCaches();
+    await emu.request("DELETE", "/_emulator/metrics");
+    const forged = akskClient(emu, MAIN, { secretKey: WRONG_SECRET });
+    await Promise.all(Array.from({ length: 6 }, () => failure(forged.images.list())));
+    await failure(forged.images.list());
+    expect(serviceRequests(await metrics(emu))).toBe(1);
+  });
+
+  it("a wrong password used by many calls at once: one token request", async () => {
+    clearAuthCaches();
+    await emu.request("DELETE", "/_emulator/metrics");
+    const wrong = tokenClient(emu, {}, WRONG_PASSWORD);
+    await Promise.all(Array.from({ length: 6 }, () => failure(wrong.images.list())));
+    await failure(wrong.images.quota());
+    expect(tokenRequestCount()).toBe(1);
+  });
+
   it("a wrong secret key while resolving the project: one refused IAM request, no IMS request", async () => {
     clearAuthCaches();
     const forged = akskClient(emu, MAIN, { secretKey: WRONG_SECRET });
@@ -456,7 +492,37 @@ describe("refused credentials", () => {
 
 it("no error provoked in this file showed a secret key, password or token", () => {
   // Checked again now that every token of the file is known.
-  expect(provoked).toHaveLength(14);
+  expect(provoked.length).toBeGreaterThanOrEqual(30);
   expect(provoked.map((e) => e.name)).toEqual(expect.arrayContaining(["ImsApiError", "ImsOutcomeUnknownError", "ImsNetworkError", "ImsJobFailedError", "ImsTimeoutError"]));
   for (const error of provoked) expectNoCredentials(error);
+});
+
+describe("a service clock 20 minutes ahead of this machine's", () => {
+  let ahead: TestEmulator;
+  beforeAll(async () => {
+    ahead = await startTestEmulator({ jobMs: 100, clockOffsetMs: 20 * 60_000 });
+  });
+  afterAll(() => ahead.close());
+
+  it("AK/SK: the first signature is refused, the clock is read from the answer's Date, and every call then works", async () => {
+    clearAuthCaches();
+    const key = ahead.accessKey(MAIN);
+    const c = new ImsClient({
+      endpoint: ahead.url,
+      auth: { authUrl: `${ahead.url}/v3`, region: MAIN, projectId: ahead.projectId(MAIN), credentials: { kind: "aksk", accessKey: key.access, secretKey: key.secret } },
+    });
+    const lists = await Promise.all(Array.from({ length: 8 }, () => c.images.list({ imagetype: "gold" })));
+    expect(lists.map((l) => l.length)).toEqual(Array(8).fill(2));
+    const m = await metrics(ahead);
+    expect(m.routes.filter((r) => r.status === 401).reduce((n, r) => n + r.count, 0)).toBe(1);
+    expect(countOf(m, "GET", LIST, 200)).toBe(8);
+  });
+
+  it("AK/SK without a project id: the project lookup at IAM corrects the clock the same way", async () => {
+    clearAuthCaches();
+    const key = ahead.accessKey(MAIN);
+    const c = new ImsClient({ endpoint: ahead.url, auth: { authUrl: `${ahead.url}/v3`, region: MAIN, credentials: { kind: "aksk", accessKey: key.access, secretKey: key.secret } } });
+    expect(await c.projectId()).toBe(ahead.projectId(MAIN));
+    expect(await c.images.quota()).toEqual([expect.objectContaining({ type: "image" })]);
+  });
 });

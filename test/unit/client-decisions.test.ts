@@ -2,6 +2,7 @@
 import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter } from "../../provider/client/core/retry";
 import { DEFAULT_SCHEDULE, geometricDelay, predictedDelay } from "../../provider/client/core/waiter";
 import { ImsApiError, ImsJobFailedError, parseServiceError, redact, registerSecret } from "../../provider/client/core/errors";
+import { clockSkew } from "../../provider/client/core/auth";
 import { buildQuery } from "../../provider/client/core/client";
 import { fromFileBody, listImagesQuery, patchOps } from "../../provider/client/images/requests";
 import { diffTags } from "../../provider/client/tags";
@@ -186,5 +187,20 @@ describe("endpoints", () => {
     expect(imsEndpoint("huaweicloud", "r1", { ims: "http://127.0.0.1:7439/" })).toBe("http://127.0.0.1:7439");
     expect(imsEndpoint("huaweicloud", "r2", { ims: { r2: "https://private.example" } })).toBe("https://private.example");
     expect(iamEndpoint("otc", "eu-nl", { iam: { "eu-de": "x" } })).toBe("https://iam.eu-nl.otc.t-systems.com/v3");
+  });
+});
+
+describe("clockSkew", () => {
+  const now = Date.parse("2026-12-01T06:00:00Z");
+  const expired = "Incorrect IAM authentication information: verify aksk signature fail, signature expired, signature time:20261201T060000Z";
+  it("reads how far the service's clock is from a refused signature's answer", () => {
+    expect(clockSkew(401, { date: "Tue, 01 Dec 2026 06:20:00 GMT" }, expired, now)).toBe(20 * 60_000);
+    expect(clockSkew(401, { date: "Tue, 01 Dec 2026 05:40:00 GMT" }, expired, now)).toBe(-20 * 60_000);
+  });
+  it("says nothing of other refusals, of a near clock, or without a Date", () => {
+    expect(clockSkew(401, { date: "Tue, 01 Dec 2026 06:20:00 GMT" }, "verify aksk signature fail, canonicalRequest:GET|/", now)).toBeUndefined();
+    expect(clockSkew(401, { date: "Tue, 01 Dec 2026 06:00:30 GMT" }, expired, now)).toBeUndefined();
+    expect(clockSkew(401, {}, expired, now)).toBeUndefined();
+    expect(clockSkew(403, { date: "Tue, 01 Dec 2026 06:20:00 GMT" }, expired, now)).toBeUndefined();
   });
 });

@@ -39,6 +39,12 @@ interface Caches {
   pendingTokens: Map<string, Promise<CachedToken>>;
   projects: Map<string, Promise<string>>;
   tokenRequests: number;
+  /** How far each service origin's clock is ahead of this machine's, once a signature showed it. */
+  clockOffsets: Map<string, number>;
+  /** Credentials the service refused (a bad signature, a wrong password): nothing more is sent with them. */
+  refusals: Map<string, Error>;
+  /** The first signed request to an origin goes alone (see {@link Authenticator.enter}). */
+  gates: Map<string, Promise<void> | "open">;
 }
 
 const REGISTRY = Symbol.for("pulumi-ims.auth.caches");
@@ -48,6 +54,9 @@ const caches: Caches = ((globalThis as Record<symbol, unknown>)[REGISTRY] as Cac
     pendingTokens: new Map(),
     projects: new Map(),
     tokenRequests: 0,
+    clockOffsets: new Map(),
+    refusals: new Map(),
+    gates: new Map(),
   } satisfies Caches);
 
 /** How many IAM token requests this process made (benchmarks and tests). */
@@ -59,6 +68,25 @@ export function clearAuthCaches(): void {
   caches.pendingTokens.clear();
   caches.projects.clear();
   caches.tokenRequests = 0;
+  caches.clockOffsets.clear();
+  caches.refusals.clear();
+  caches.gates.clear();
+}
+
+/** Beyond this distance between the service's clock and ours, signatures are dated by the service's clock. */
+const CLOCK_SLACK_MS = 60_000;
+
+/**
+ * How far the service's clock is ahead of ours, from the `Date` header of an answer that refused a
+ * signature as expired; undefined when the answer says nothing of the kind. (The gateway refuses
+ * signatures dated more than 15 minutes from its own clock: docs/authentication.md §1.)
+ */
+export function clockSkew(status: number, headers: Record<string, string>, message: string, now: number = Date.now()): number | undefined {
+  if (status !== 401 || !/expired|signature time/i.test(message)) return undefined;
+  const theirs = Date.parse(headers.date ?? "");
+  if (!Number.isFinite(theirs)) return undefined;
+  const skew = theirs - now;
+  return Math.abs(skew) > CLOCK_SLACK_MS ? skew : undefined;
 }
 
 /** Refresh when less than a tenth of the lifetime, or an hour, is left. */
@@ -76,7 +104,10 @@ async function iamCall(
   transport: TransportOptions,
   operation: string,
   retry: RetryPolicy,
+  /** Signs the request again (AK/SK) after the clock was corrected; undefined for unsigned requests. */
+  resign?: (skewMs: number) => void,
 ): Promise<{ status: number; headers: Record<string, string>; json: unknown }> {
+  let clockCorrected = false;
   for (let attempt = 0; ; attempt++) {
     let res: HttpResponse;
     try {
@@ -97,6 +128,13 @@ async function iamCall(
       }
     }
     const err = parseServiceError(text);
+    const skew = resign && !clockCorrected ? clockSkew(res.status, res.headers, err.message) : undefined;
+    if (skew !== undefined) {
+      clockCorrected = true;
+      resign!(skew);
+      attempt -= 1;
+      continue;
+    }
     const error = new ImsApiError({
       operation,
       method: request.method,
@@ -148,9 +186,14 @@ export class Authenticator {
     if (c.kind === "password") return (await this.token()).projectId;
     let pending = caches.projects.get(this.key);
     if (!pending) {
+      this.throwIfRefused("resolve project");
       pending = this.lookUpProject();
       caches.projects.set(this.key, pending);
-      pending.catch(() => caches.projects.delete(this.key));
+      pending.catch((error: unknown) => {
+        caches.projects.delete(this.key);
+        // A refused signature is not sent again in this run (the gateway locks the key).
+        if (error instanceof ImsApiError && error.status === 401) this.refuse(error);
+      });
     }
     return pending;
   }
@@ -160,8 +203,10 @@ export class Authenticator {
     const url = new URL(`${this.settings.authUrl}/projects?name=${encodeURIComponent(name)}`);
     const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
     const request: HttpRequest = { method: "GET", url, headers };
-    this.applyAuth(request, await this.currentToken());
-    const { json } = await iamCall(request, this.transport, "resolve project", this.retry);
+    const token = await this.currentToken();
+    this.applyAuth(request, token);
+    const resign = token === undefined ? (skew: number) => (this.setClockOffset(url.origin, skew), this.applyAuth(request, undefined)) : undefined;
+    const { json } = await iamCall(request, this.transport, "resolve project", this.retry, resign);
     const projects = ((json as { projects?: { id: string; name: string }[] })?.projects ?? []).filter((p) => p.name === name);
     if (projects.length === 0) {
       throw new Error(`No project named "${name}" is visible to these credentials: set ims:projectId or ims:projectName (HW_PROJECT_ID / HW_PROJECT_NAME).`);
@@ -181,9 +226,16 @@ export class Authenticator {
   private async token(): Promise<CachedToken> {
     const cached = caches.tokens.get(this.key);
     if (cached && Date.now() < cached.refreshAt) return cached;
+    this.throwIfRefused("get an IAM token");
     let pending = caches.pendingTokens.get(this.key);
     if (!pending) {
-      pending = this.requestToken().finally(() => caches.pendingTokens.delete(this.key));
+      pending = this.requestToken()
+        .catch((error: unknown) => {
+          // A wrong password is not asked again in this run: IAM locks a user after repeated failures.
+          if (error instanceof ImsApiError && (error.status === 401 || error.status === 403)) caches.refusals.set(this.key, error);
+          throw error;
+        })
+        .finally(() => caches.pendingTokens.delete(this.key));
       caches.pendingTokens.set(this.key, pending);
     }
     try {
@@ -230,6 +282,54 @@ export class Authenticator {
     return cached;
   }
 
+  /** Dates the signatures of requests to `origin` by the service's clock from now on. */
+  setClockOffset(origin: string, skewMs: number): void {
+    caches.clockOffsets.set(origin, skewMs);
+  }
+
+  /** Records that the service refused these credentials: nothing more is sent with them in this process. */
+  refuse(error: Error): void {
+    caches.refusals.set(this.key, error);
+  }
+
+  /** Throws, without sending anything, when the service refused these credentials earlier in this process. */
+  throwIfRefused(operation: string): void {
+    const refused = caches.refusals.get(this.key);
+    if (!refused) return;
+    const what = this.usesTokens ? "IAM locks a user after repeated wrong passwords" : "the gateway locks an access key after 5 refused signatures";
+    throw new ImsApiError({
+      ...(refused instanceof ImsApiError
+        ? { method: refused.method, path: refused.path, status: refused.status, code: refused.code, serviceMessage: refused.serviceMessage }
+        : { method: "", path: "", status: 401, serviceMessage: refused.message }),
+      operation: `${operation} (not sent: these credentials were refused earlier in this run, and ${what})`,
+    });
+  }
+
+  /**
+   * Lets the first AK/SK-signed request to an origin go alone: if the clock is off, only it is
+   * refused (and sent again, dated by the service's clock) before the others sign; if the key is
+   * wrong, only it is refused. Resolves to the function to call once the request got an answer
+   * (`true`) or failed without one (`false`: the next request goes alone again).
+   */
+  async enter(origin: string): Promise<(answered: boolean) => void> {
+    const pass = () => undefined;
+    if (this.usesTokens) return pass;
+    const key = `${this.key}|${origin}`;
+    for (;;) {
+      const gate = caches.gates.get(key);
+      if (gate === "open") return pass;
+      if (gate === undefined) break;
+      await gate;
+    }
+    let open!: () => void;
+    caches.gates.set(key, new Promise<void>((resolve) => (open = resolve)));
+    return (answered: boolean) => {
+      if (answered) caches.gates.set(key, "open");
+      else caches.gates.delete(key);
+      open();
+    };
+  }
+
   /**
    * Drops a token the gateway refused, so the next call fetches a new one; a newer token that
    * another call already fetched stays (calls in flight with the old token share one renewal).
@@ -257,7 +357,7 @@ export class Authenticator {
     }
     const c = this.settings.credentials;
     if (c.kind !== "aksk") return;
-    request.headers["X-Sdk-Date"] = sdkDate();
+    request.headers["X-Sdk-Date"] = sdkDate(new Date(Date.now() + (caches.clockOffsets.get(request.url.origin) ?? 0)));
     request.headers.Host = request.url.host;
     if (c.securityToken) request.headers["X-Security-Token"] = c.securityToken;
     const signed = signRequest({

@@ -5,7 +5,7 @@
  */
 import type { Readable } from "node:stream";
 import type { z } from "zod";
-import { Authenticator, type AuthSettings } from "./auth";
+import { Authenticator, clockSkew, type AuthSettings } from "./auth";
 import { ImsApiError, ImsNetworkError, ImsOutcomeUnknownError, parseServiceError, redact } from "./errors";
 import { sleep } from "./sleep";
 import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
@@ -115,10 +115,25 @@ export class ApiClient {
 
   /** Runs one operation; see {@link OperationSpec}. */
   async call<Out>(op: OperationSpec<Out>, input: CallInput = {}): Promise<CallResult<Out>> {
+    this.auth.throwIfRefused(op.name);
     const url = await this.url(op, input);
+    const leave = await this.auth.enter(url.origin);
+    let answered = false;
+    try {
+      // Refused while this call waited for the first signed request to go alone.
+      this.auth.throwIfRefused(op.name);
+      return await this.attempts(op, input, url, () => (answered = true));
+    } finally {
+      leave(answered);
+    }
+  }
+
+  private async attempts<Out>(op: OperationSpec<Out>, input: CallInput, url: URL, onAnswer: () => void): Promise<CallResult<Out>> {
     const deadline = Date.now() + (input.timeoutMs ?? this.callTimeoutMs);
     const body = input.rawBody ?? (input.body !== undefined ? Buffer.from(JSON.stringify(input.body)) : undefined);
     let reauthenticated = false;
+    let clockCorrected = false;
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
       if (input.rawBody || input.stream) {
@@ -135,15 +150,21 @@ export class ApiClient {
         response = await send(request, this.transport);
       } catch (error) {
         if (input.signal?.aborted) throw error;
-        if ((error as { code?: string }).code === "ENOTFOUND") throw new ImsNetworkError(op.name, error, true);
+        const where = `${op.name} at ${url.origin} (the IMS endpoint: ims:endpoint, ims:endpoints, or the region's default)`;
+        if ((error as { code?: string }).code === "ENOTFOUND") throw new ImsNetworkError(where, error, true);
         const unsent = neverSent(error);
         const decision = decide({ kind: "network", neverSent: unsent }, op.idempotent, this.auth.usesTokens);
         if (decision === "outcome-unknown") throw new ImsOutcomeUnknownError(op.name, error);
-        const delay = backoffDelay(attempt, this.retry);
-        if (attempt >= this.retry.maxRetries || Date.now() + delay > deadline) throw new ImsNetworkError(op.name, error, unsent);
+        // Unreachable (refused, no route): nothing was sent, so keep trying until the deadline, whatever
+        // the retry count, checking at least every 5 s whether the service is back.
+        const delay = unsent ? Math.min(5000, backoffDelay(attempt, this.retry)) : backoffDelay(attempt, this.retry);
+        if ((!unsent && attempt >= this.retry.maxRetries) || Date.now() + delay > deadline) {
+          throw new ImsNetworkError(`${where}, for ${Math.round((Date.now() - started) / 1000)} s`, error, unsent);
+        }
         await sleep(delay, input.signal);
         continue;
       }
+      onAnswer();
 
       if (op.expect.includes(response.status)) return this.result(op, response);
 
@@ -159,6 +180,19 @@ export class ApiClient {
         requestId: response.headers["x-request-id"],
         retryAfterMs: parseRetryAfter(response.headers["retry-after"]),
       });
+      if (response.status === 401 && !this.auth.usesTokens) {
+        // A signature refused as expired while the service's clock is elsewhere: date it by that clock, once.
+        const skew = clockCorrected ? undefined : clockSkew(response.status, response.headers, service.message);
+        if (skew !== undefined) {
+          clockCorrected = true;
+          this.auth.setClockOffset(url.origin, skew);
+          attempt -= 1;
+          continue;
+        }
+        // Any other refused signature: never sent again, by this call or any other (the key would be locked).
+        this.auth.refuse(error);
+        throw error;
+      }
       const tokenExpired = response.status === 401 && (service.code === "APIGW.0307" || /token expires|must be updated/i.test(service.message));
       const decision = decide({ kind: "response", status: response.status, code: service.code, tokenExpired }, op.idempotent, this.auth.usesTokens);
       if (decision === "reauthenticate" && !reauthenticated) {

@@ -5,6 +5,7 @@
 import type { Readable } from "node:stream";
 import { Pool } from "undici";
 import { packageInfo } from "../../package-info";
+import { debugExchange } from "./debug";
 
 export interface TransportOptions {
   /** Requests in flight per origin (default 16). */
@@ -105,23 +106,33 @@ export async function send(request: HttpRequest, options: TransportOptions): Pro
   checkScheme(request.url, options);
   const origin = originFor(request.url, options);
   const release = await origin.slots.acquire();
+  const started = performance.now();
   try {
-    const res = await origin.pool.request({
-      method: request.method as "GET",
-      path: `${request.url.pathname}${request.url.search}`,
-      headers: request.headers,
-      ...(request.body !== undefined ? { body: request.body } : {}),
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
-    const body = Buffer.from(await res.body.arrayBuffer());
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-    }
-    return { status: res.statusCode, headers, body };
+    const response = await exchange(origin, request);
+    debugExchange(request, { response }, performance.now() - started);
+    return response;
+  } catch (error) {
+    debugExchange(request, { error }, performance.now() - started);
+    throw error;
   } finally {
     release();
   }
+}
+
+async function exchange(origin: Origin, request: HttpRequest): Promise<HttpResponse> {
+  const res = await origin.pool.request({
+    method: request.method as "GET",
+    path: `${request.url.pathname}${request.url.search}`,
+    headers: request.headers,
+    ...(request.body !== undefined ? { body: request.body } : {}),
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return { status: res.statusCode, headers, body };
 }
 
 /** Closes every pool (tests and benchmarks). */
