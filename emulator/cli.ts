@@ -31,6 +31,7 @@ const USAGE = `Usage:
         delete-image <image_id>
         set-member <image_id> <project_id> <pending|accepted|rejected>
         remove-member <image_id> <project_id>
+        revoke-tokens                     every token issued so far must be updated (401 APIGW.0307)
         clock [pause|resume|speed <x>|advance <ms>]
         timing '<json>'                   e.g. '{"defaultMs":500,"jitter":0}'
         metrics [--reset]
@@ -198,6 +199,8 @@ async function command(name: string, args: string[]): Promise<unknown> {
     case "remove-member":
       if (!a || !b) throw new UsageError("remove-member needs <image_id> <project_id>");
       return call(url, "DELETE", `/images/${a}/members/${b}`);
+    case "revoke-tokens":
+      return call(url, "POST", "/tokens/revoke");
     case "clock":
       if (a === undefined) return call(url, "GET", "/clock");
       if (a === "pause") return call(url, "POST", "/clock", { paused: true });

@@ -306,6 +306,11 @@ export const adminRoutes: Route[] = [
     return ok(undefined, 204);
   }),
   admin("GET", "/clock", (ctx) => ok({ ...ctx.world.clock.state(), timing: ctx.world.timing })),
+  admin("POST", "/tokens/revoke", (ctx) => {
+    // Every token issued so far must be updated: what IAM does when a password changes.
+    ctx.runtime.tokensRevokedBefore = Date.now() + 1;
+    return ok(undefined, 204);
+  }),
   admin("POST", "/clock", (ctx) => {
     const body = object(ctx);
     const clock = ctx.world.clock;

@@ -83,8 +83,12 @@ export function issueToken(world: World, body: unknown, lifetimeMs: number): Iss
 const tokenError = (detail: string): GatewayError =>
   new GatewayError("APIGW.0301", `Incorrect IAM authentication information: ${detail}`, 401);
 
-/** The caller a token stands for; gateway errors as the service sends them. */
-export function verifyToken(world: World, token: string): Caller {
+/**
+ * The caller a token stands for; gateway errors as the service sends them. A token issued before
+ * `revokedBefore` (epoch ms) must be updated, as IAM answers for a token it invalidated (the
+ * user's password changed, say).
+ */
+export function verifyToken(world: World, token: string, revokedBefore = 0): Caller {
   const m = /^MII([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(token);
   if (!m) throw tokenError("decrypt token fail");
   const expected = Buffer.from(sign(world, m[1]));
@@ -96,7 +100,7 @@ export function verifyToken(world: World, token: string): Caller {
   }
   const user = world.user(claims.u);
   const project = world.project(claims.p);
-  if (!user || !project) throw new GatewayError("APIGW.0307", "The token must be updated.", 401);
+  if (!user || !project || claims.i < revokedBefore) throw new GatewayError("APIGW.0307", "The token must be updated.", 401);
   return { project, userId: user.id };
 }
 

@@ -25,6 +25,8 @@ export class Runtime {
   readonly faults = new Faults();
   readonly lockout = new Lockout();
   private dirty = false;
+  /** Tokens issued before this time (epoch ms) are refused as to be updated (APIGW.0307). */
+  tokensRevokedBefore = 0;
 
   /** The service's wall-clock time (epoch ms). */
   now(): number {

@@ -49,7 +49,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 function authenticate(runtime: Runtime, req: IncomingMessage, rawPath: string, rawQuery: string, raw: Buffer): { caller: Caller; method: "token" | "aksk" } {
   const token = header(req, "x-auth-token");
-  if (token !== undefined) return { caller: verifyToken(runtime.world, token), method: "token" };
+  if (token !== undefined) return { caller: verifyToken(runtime.world, token, runtime.tokensRevokedBefore), method: "token" };
   if (header(req, "authorization") !== undefined) {
     if (raw.length > AKSK_MAX_BODY) throw entityTooLarge();
     const caller = verifyAkSk(

@@ -113,3 +113,24 @@ describe("token expiry", () => {
     expect(res.body.error_msg).toMatch(/^Incorrect IAM authentication information: token expires, expires_at: \d{4}-/);
   });
 });
+
+describe("revoked tokens", () => {
+  it("a token issued before a revocation must be updated; a new one works", async () => {
+    const emu = await startTestEmulator();
+    try {
+      const old = await emu.token();
+      expect((await emu.request("GET", "/v1/cloudimages/quota", { token: old })).status).toBe(200);
+      expect((await emu.request("POST", "/_emulator/tokens/revoke")).status).toBe(204);
+      const refused = await emu.request<{ error_code: string; error_msg: string }>("GET", "/v1/cloudimages/quota", { token: old });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ error_code: "APIGW.0307", error_msg: "The token must be updated." });
+      const fresh = await emu.request("POST", "/v3/auth/tokens", {
+        body: { auth: { identity: { methods: ["password"], password: { user: { name: "ims-user", password: "ims-emulator-password", domain: { name: "ims-emulator" } } } }, scope: { project: { name: "ap-southeast-1" } } } },
+      });
+      const token = fresh.headers.get("x-subject-token")!;
+      expect((await emu.request("GET", "/v1/cloudimages/quota", { token })).status).toBe(200);
+    } finally {
+      await emu.close();
+    }
+  });
+});
