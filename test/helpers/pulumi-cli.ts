@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 
@@ -181,4 +181,66 @@ export function diffOf(output: string, resource: string, verb: string): string |
   const line = output.split("\n").find((l) => new RegExp(`\\s${resource}\\s+${verb}\\b`).test(l));
   if (line === undefined) return undefined;
   return /\[diff: ([^\]]*)\]/.exec(line)?.[1] ?? "";
+}
+
+/** The processes of a session (Linux /proc): a command started detached, and all it started. */
+function sessionMembers(sid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // After "pid (comm) ": state, ppid, pgrp, session, …
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[3]) === sid) members.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return members;
+}
+
+/** A `pulumi` command running in its own session, which can be killed whole, as a lost CI runner is. */
+export interface RunningCommand {
+  /** Resolves when the command ends (killed or not). */
+  done: Promise<CommandResult>;
+  /** SIGKILL to the CLI and every process it started (language host, program, providers). */
+  killAll(): Promise<void>;
+}
+
+/** Starts `pulumi <args>` in `ws` in a session of its own. */
+export function startPulumi(ws: PulumiWorkspace, args: readonly string[], env: Record<string, string | undefined> = {}): RunningCommand {
+  const merged = { ...ws.env };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete merged[name];
+    else merged[name] = value;
+  }
+  const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: ws.dir, env: merged, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CommandResult>((resolvePromise) =>
+    child.on("close", (code, signal) => resolvePromise({ code: code ?? (signal ? 137 : 1), stdout, stderr })),
+  );
+  void done.then((result) => ws.transcript.push({ args, ...result }));
+  const sid = child.pid!;
+  return {
+    done,
+    async killAll() {
+      for (let round = 0; round < 50; round++) {
+        const members = sessionMembers(sid);
+        if (members.length === 0) return;
+        for (const pid of members) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // Already gone.
+          }
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`processes of session ${sid} survive SIGKILL`);
+    },
+  };
 }
