@@ -96,6 +96,8 @@ class Scenario {
   static async start(stack: string, auth: "aksk" | "password" | "secret-config", jobMs = 400): Promise<Scenario> {
     const emu = await startTestEmulator({ jobMs });
     const env: Record<string, string | undefined> = Object.fromEntries(CREDENTIAL_ENV.map((name) => [name, undefined]));
+    // The provider prints every request and answer: what it prints must hold no credential either.
+    env.PULUMI_IMS_DEBUG = "1";
     const config: [string, string, boolean][] = [
       ["ims:region", "ap-southeast-1", false],
       ["ims:endpoint", emu.url, false],
@@ -450,9 +452,14 @@ describe("credentials", () => {
       return statSync(path).isDirectory() ? files(path) : [path];
     });
 
-  it("appear neither in any exported state, nor in the backend's files, nor in any CLI output", () => {
+  it("appear neither in any exported state, nor in the backend's files, nor in any CLI output, debug output included", () => {
     expect(exported.length).toBeGreaterThan(5);
     expect(ws.transcript.length).toBeGreaterThan(20);
+    // The provider's debug output was on: every exchange of up, refresh and destroy was printed.
+    const printed = ws.transcript.map((t) => `${t.stdout}\n${t.stderr}`).join("\n");
+    for (const exchange of [/\[pulumi-ims\] POST \S+\/v3\/auth\/tokens/, /\[pulumi-ims\] POST \S+\/v2\/cloudimages\/action/, /\[pulumi-ims\] DELETE \S+\/v2\/images\//]) {
+      expect(printed).toMatch(exchange);
+    }
     expect(credentials.size).toBeGreaterThanOrEqual(3);
     const texts: [string, string][] = [
       ...exported.map((text, i): [string, string] => [`export #${i}`, text]),
