@@ -35,7 +35,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { CLOUDS, iamEndpoint, imsEndpoint, ImsClient, type ClientSettings, type Cloud, type Credentials, type EndpointOverrides } from "./client";
+import { CLOUDS, iamEndpoint, imsEndpoint, ImsClient, KNOWN_REGIONS, suggestRegion, type ClientSettings, type Cloud, type Credentials, type EndpointOverrides } from "./client";
 import { checkScheme, DEFAULT_TRANSPORT } from "./client/core/transport";
 import { ConfigError } from "./common/errors";
 import { parseDuration } from "./common/time";
@@ -540,6 +540,18 @@ export function resolveTarget(
   const overrides = readEndpoints(settings, allowInsecureHttp);
 
   const endpointKey = settings.fromConfig("endpoint");
+  // Without an endpoint of one's own, the region must be one the cloud serves: a mistyped one would
+  // otherwise surface as a DNS failure or "no project named …".
+  const ownEndpoint = endpointKey !== undefined || overrides.ims !== undefined;
+  if (!ownEndpoint && !KNOWN_REGIONS[cloud].includes(region)) {
+    const near = suggestRegion(cloud, region);
+    const from = ownRegion !== undefined ? "the resource's region" : profile?.values.region !== undefined ? profile.labels.region : settings.label("region");
+    throw new ConfigError(
+      `${from}: ${JSON.stringify(region)} is not a region of ${cloud}` +
+        (near ? `; did you mean ${near}?` : `; its regions are ${KNOWN_REGIONS[cloud].join(", ")}.`) +
+        " (With an IMS endpoint of your own, ims:endpoint or ims:endpoints, any region name is taken.)",
+    );
+  }
   const endpoint =
     typeof overrides.ims === "object" && overrides.ims[region] !== undefined
       ? overrides.ims[region]

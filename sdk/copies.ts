@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { copySchema } from "../provider/copies/schema";
 import { sdkOutputs } from "../provider/common/schema";
-import { ManagedImage, type ImageTimeouts } from "./images";
-import { creationMarker } from "./marker";
+import { ManagedImage, type ImageLookup, type ImageTimeouts } from "./images";
+import { byId, registrationProps } from "./registration";
 import imageCopyShim = require("./shims/image-copy");
 
 /** Arguments of an {@link ImageCopy}. */
@@ -13,8 +13,8 @@ export interface ImageCopyArgs {
    * to another region. Changing it replaces the copy.
    */
   sourceImageId: pulumi.Input<string>;
-  /** Name of the copy: 1–128 letters, digits, spaces, '-', '.', '_'. Updated in place. */
-  name: pulumi.Input<string>;
+  /** Name of the copy: 1–128 letters, digits, spaces, '-', '.', '_'. Updated in place. Default: `<resource name>-<7 hex>`. */
+  name?: pulumi.Input<string>;
   /** Up to 1024 characters, without '<', '>' or carriage returns. Updated in place. */
   description?: pulumi.Input<string>;
   /** Minimum memory in MB (0: no minimum). Updated in place. */
@@ -60,7 +60,21 @@ export class ImageCopy extends ManagedImage {
   declare public readonly minRam: pulumi.Output<number | undefined>;
   declare public readonly maxRam: pulumi.Output<number | undefined>;
 
-  constructor(name: string, args: ImageCopyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(imageCopyShim, name, { ...sdkOutputs(copySchema), ...args, creationMarker: creationMarker("ims:ImageCopy", name, opts) }, opts, "ims", "ImageCopy");
+  constructor(name: string, args: ImageCopyArgs, opts?: pulumi.CustomResourceOptions);
+  /** @internal Reading an existing copy (see {@link ImageCopy.get}). */
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions, state: Record<string, unknown>);
+  constructor(name: string, args: ImageCopyArgs | undefined, opts?: pulumi.CustomResourceOptions, state?: Record<string, unknown>) {
+    const registration = {
+      kind: "ImageCopy",
+      outputs: sdkOutputs(copySchema),
+      importAdvice: "declare the resource with adoptImageId: <id of the copy> instead, which takes the existing copy over",
+      createsImage: true,
+    };
+    super(imageCopyShim, name, registrationProps(registration, name, args, opts, state), opts, "ims", "ImageCopy");
+  }
+
+  /** An existing image read by its id, as a copy is (not managed); `region`: where the image is. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, lookup: ImageLookup = {}, opts?: pulumi.CustomResourceOptions): ImageCopy {
+    return new ImageCopy(name, undefined, byId(id, opts), { imageRegion: lookup.region, profile: lookup.profile });
   }
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { sdkOutputs } from "../provider/common/schema";
 import { imageSchema } from "../provider/images/schema";
-import { creationMarker } from "./marker";
+import { byId, registrationProps, type Registration } from "./registration";
 import privateImageShim = require("./shims/private-image");
 import dataImageShim = require("./shims/data-image");
 
@@ -17,8 +17,11 @@ export interface ImageTimeouts {
 
 /** Arguments common to both image resources. */
 interface ImageArgsBase {
-  /** 1–128 letters, digits, spaces, '-', '.', '_' (no leading or trailing space). Updated in place. */
-  name: pulumi.Input<string>;
+  /**
+   * 1–128 letters, digits, spaces, '-', '.', '_' (no leading or trailing space). Updated in place. Default: the
+   * resource's name and a random suffix (`<resource name>-<7 hex>`), chosen at creation and kept.
+   */
+  name?: pulumi.Input<string>;
   /** Up to 1024 characters, without '<', '>' or carriage returns. Updated in place. */
   description?: pulumi.Input<string>;
   /** Up to 10 tags; keys 1–36 and values up to 43 letters, digits, '_' or '-'. Updated in place, by difference. */
@@ -137,28 +140,51 @@ export abstract class ManagedImage extends pulumi.dynamic.Resource {
 }
 
 /** Live attributes of an image made by PrivateImage or DataImage. */
-abstract class ImageResource extends ManagedImage {
-  protected static outputs(): Record<string, undefined> {
-    return sdkOutputs(imageSchema);
-  }
+/** Where `get` looks for an image: its region and the credentials that see it (default the provider's). */
+export interface ImageLookup {
+  region?: pulumi.Input<string>;
+  profile?: pulumi.Input<string>;
 }
+
+const ADOPT = "declare the resource with adoptImageId: <image id> instead, which takes the existing image over";
+
+const registration = (kind: string): Registration => ({ kind, outputs: sdkOutputs(imageSchema), importAdvice: ADOPT, createsImage: true });
 
 /**
  * A private system-disk image, from an ECS server, an OBS image file, an EVS volume, a CBR backup (full-ECS), a
  * full ECS, or a local file. Type token `pulumi-nodejs:dynamic/ims:PrivateImage`.
  */
-export class PrivateImage extends ImageResource {
+export class PrivateImage extends ManagedImage {
   declare public readonly minRam: pulumi.Output<number | undefined>;
   declare public readonly maxRam: pulumi.Output<number | undefined>;
 
-  constructor(name: string, args: PrivateImageArgs, opts?: pulumi.CustomResourceOptions) {
-    super(privateImageShim, name, { ...ImageResource.outputs(), ...args, creationMarker: creationMarker("ims:PrivateImage", name, opts) }, opts, "ims", "PrivateImage");
+  constructor(name: string, args: PrivateImageArgs, opts?: pulumi.CustomResourceOptions);
+  /** @internal Reading an existing image (see {@link PrivateImage.get}). */
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions, state: ImageLookup);
+  constructor(name: string, args: PrivateImageArgs | undefined, opts?: pulumi.CustomResourceOptions, state?: ImageLookup) {
+    super(privateImageShim, name, registrationProps(registration("PrivateImage"), name, args, opts, state), opts, "ims", "PrivateImage");
+  }
+
+  /**
+   * An existing image, read by its id (not managed: nothing is created, changed or deleted). Its outputs are
+   * what IMS says of it now.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, lookup: ImageLookup = {}, opts?: pulumi.CustomResourceOptions): PrivateImage {
+    return new PrivateImage(name, undefined, byId(id, opts), lookup);
   }
 }
 
 /** A data-disk image, from an OBS image file or an ECS server's data volume. Type token `pulumi-nodejs:dynamic/ims:DataImage`. */
-export class DataImage extends ImageResource {
-  constructor(name: string, args: DataImageArgs, opts?: pulumi.CustomResourceOptions) {
-    super(dataImageShim, name, { ...ImageResource.outputs(), ...args, creationMarker: creationMarker("ims:DataImage", name, opts) }, opts, "ims", "DataImage");
+export class DataImage extends ManagedImage {
+  constructor(name: string, args: DataImageArgs, opts?: pulumi.CustomResourceOptions);
+  /** @internal Reading an existing image (see {@link DataImage.get}). */
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions, state: ImageLookup);
+  constructor(name: string, args: DataImageArgs | undefined, opts?: pulumi.CustomResourceOptions, state?: ImageLookup) {
+    super(dataImageShim, name, registrationProps(registration("DataImage"), name, args, opts, state), opts, "ims", "DataImage");
+  }
+
+  /** An existing data image, read by its id (not managed). */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, lookup: ImageLookup = {}, opts?: pulumi.CustomResourceOptions): DataImage {
+    return new DataImage(name, undefined, byId(id, opts), lookup);
   }
 }

@@ -4,6 +4,7 @@ import { memberSchema, type SharedImageView } from "../provider/members/schema";
 
 export type { SharedImageView };
 import type { ImageTimeouts } from "./images";
+import { byId, registrationProps } from "./registration";
 import imageMemberShim = require("./shims/image-member");
 
 /** The member project's side of a share: its credentials and its answer. */
@@ -66,7 +67,24 @@ export class ImageMember extends pulumi.dynamic.Resource {
   /** The image as the member project sees it (with `consumer`, once accepted). */
   declare public readonly sharedImage: pulumi.Output<SharedImageView | undefined>;
 
-  constructor(name: string, args: ImageMemberArgs, opts?: pulumi.CustomResourceOptions) {
-    super(imageMemberShim, name, { ...sdkOutputs(memberSchema), ...args }, opts, "ims", "ImageMember");
+  constructor(name: string, args: ImageMemberArgs, opts?: pulumi.CustomResourceOptions);
+  /** @internal Reading an existing membership (see {@link ImageMember.get}). */
+  constructor(name: string, args: undefined, opts: pulumi.CustomResourceOptions, state: Record<string, unknown>);
+  constructor(name: string, args: ImageMemberArgs | undefined, opts?: pulumi.CustomResourceOptions, state?: Record<string, unknown>) {
+    const registration = {
+      kind: "ImageMember",
+      outputs: sdkOutputs(memberSchema),
+      importAdvice: "declare the resource without it: creating an ImageMember takes an existing membership of the same image and project over",
+      createsImage: false,
+    };
+    super(imageMemberShim, name, registrationProps(registration, name, args, opts, state), opts, "ims", "ImageMember");
+  }
+
+  /**
+   * An existing membership, read by its id `<image id>/<project id>` from the owner's side (not managed);
+   * `region` and `profile`: where the image is and the owner's credentials.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, lookup: { region?: pulumi.Input<string>; profile?: pulumi.Input<string> } = {}, opts?: pulumi.CustomResourceOptions): ImageMember {
+    return new ImageMember(name, undefined, byId(id, opts), { imageRegion: lookup.region, profile: lookup.profile });
   }
 }

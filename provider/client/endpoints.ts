@@ -14,6 +14,43 @@ export interface EndpointOverrides {
   iam?: string | Record<string, string>;
 }
 
+/**
+ * The regions whose IMS endpoint each cloud publishes (Huawei Cloud: its SDKs' region tables; G42 Cloud:
+ * ae-ad-1; Open Telekom Cloud: its regions-and-endpoints page). A region outside the list is taken only
+ * with an endpoint of one's own (ims:endpoint or ims:endpoints).
+ */
+export const KNOWN_REGIONS: Readonly<Record<Cloud, readonly string[]>> = {
+  huaweicloud: [
+    "af-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+    "cn-east-2", "cn-east-3", "cn-east-4", "cn-north-1", "cn-north-2", "cn-north-4", "cn-north-9", "cn-north-11", "cn-north-12",
+    "cn-south-1", "cn-south-2", "cn-south-4", "cn-southwest-2", "eu-west-0", "eu-west-101", "la-north-2", "la-south-2",
+    "me-east-1", "my-kualalumpur-1", "na-mexico-1", "ru-northwest-2", "sa-brazil-1", "tr-west-1",
+  ],
+  g42: ["ae-ad-1"],
+  otc: ["eu-de", "eu-nl", "eu-ch2"],
+};
+
+/** Edit distance of two strings (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known region of `cloud` nearest to a mistyped `region`, when one is near enough to be meant. */
+export function suggestRegion(cloud: Cloud, region: string): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const name of KNOWN_REGIONS[cloud]) {
+    const d = distance(region.toLowerCase(), name);
+    if (!best || d < best.d) best = { name, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(region.length / 4)) ? best.name : undefined;
+}
+
 function domainOf(cloud: Cloud, region: string): string {
   switch (cloud) {
     case "g42":

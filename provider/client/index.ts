@@ -45,7 +45,7 @@ export type { AuthSettings, Credentials } from "./core/auth";
 export { tokenRequestCount, clearAuthCaches } from "./core/auth";
 export { signRequest, sdkDate, type SignInput, type SignOutput } from "./core/signer";
 export { ImsApiError, ImsJobFailedError, ImsNetworkError, ImsOutcomeUnknownError, ImsTimeoutError, redact } from "./core/errors";
-export { imsEndpoint, iamEndpoint, CLOUDS, type Cloud, type EndpointOverrides } from "./endpoints";
+export { imsEndpoint, iamEndpoint, CLOUDS, KNOWN_REGIONS, suggestRegion, type Cloud, type EndpointOverrides } from "./endpoints";
 export { jobImageIds, type Job, type JobRef } from "./jobs";
 export { closeAllPools } from "./core/transport";
 export type { Image } from "./images";

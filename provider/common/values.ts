@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 /** Values as the engine hands them over and takes them back. */
 
 /** A bag of properties as the engine passes it (inputs or outputs, with `__provider`). */
@@ -18,3 +20,19 @@ export const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** Equal as JSON, undefined and null alike. */
 export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * The inputs with a `name` made by Pulumi's convention when the program gives none: the resource's
+ * name (made a valid image name) and a suffix of 7 hexadecimal characters. The suffix comes from the
+ * creation marker (a digest of the resource's URN), so preview and update agree and every run makes
+ * the same name; the previous inputs' name is kept while it has the same prefix.
+ */
+export function withAutoName(olds: Raw, news: Raw): Raw {
+  if (news.name !== undefined || typeof news.resourceName !== "string" || isUnknown(news.resourceName)) return news;
+  const prefix = news.resourceName.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "").slice(0, 120) || "image";
+  const old = olds.name;
+  if (typeof old === "string" && old.startsWith(`${prefix}-`) && /^[0-9a-f]{7}$/.test(old.slice(prefix.length + 1))) return { ...news, name: old };
+  const marker = news.creationMarker;
+  const suffix = typeof marker === "string" && /^[0-9a-f]{7}/.test(marker) ? marker.slice(0, 7) : randomBytes(4).toString("hex").slice(0, 7);
+  return { ...news, name: `${prefix}-${suffix}` };
+}

@@ -44,6 +44,7 @@ export function validateCopyInputs(raw: Record<string, unknown>): CheckFailure[]
   checkId(f, "adoptImageId", raw.adoptImageId, "uuid", "an image id (a UUID)");
   checkBoolean(f, "removeMembersOnDelete", raw.removeMembersOnDelete);
   checkMarker(f, raw.creationMarker);
+  checkText(f, "resourceName", raw.resourceName);
   checkTimeouts(f, raw.timeouts);
   if (f.list.length > 0) return f.list;
 

@@ -28,6 +28,7 @@ import {
   ResourceInitError,
   same,
   timeoutsOf,
+  withAutoName,
   type Raw,
 } from "../common";
 import { converge, existingImage, outputsOf, readImage } from "../images/live";
@@ -177,9 +178,10 @@ const existing = existingImage<CopyInputs, CopyOutputs>({
 });
 
 export const imageCopyProvider = {
-  async check(_olds, news) {
-    const failures = validateCopyInputs(news as unknown as Raw);
-    return failures.length ? { failures } : { inputs: news };
+  async check(olds, given) {
+    const news = withAutoName(olds as unknown as Raw, given as unknown as Raw);
+    const failures = validateCopyInputs(news);
+    return failures.length ? { failures } : { inputs: news as unknown as CopyInputs };
   },
 
   async diff(id, olds, news) {

@@ -32,6 +32,8 @@ export interface CopyInputs extends ImageAttributes {
   removeMembersOnDelete?: boolean;
   /** Set by the SDK: a digest of the resource's URN (see PrivateImage). */
   creationMarker?: string;
+  /** Set by the SDK: the resource's name, from which `name` is made when the program gives none. */
+  resourceName?: string;
 }
 
 export interface CopyOutputs extends CopyInputs, LiveImageOutputs {
@@ -59,6 +61,7 @@ export const copySchema = {
     adoptImageId: "replace",
     removeMembersOnDelete: "none",
     creationMarker: "create",
+    resourceName: "create",
   },
   outputs: { ...LIVE_IMAGE_OUTPUTS, sourceRegion: true },
 } as const satisfies ResourceSchema<CopyInputs, CopyOutputs>;

@@ -77,6 +77,7 @@ export function validateImageInputs(kind: "private" | "data", raw: Record<string
   checkId(f, "adoptImageId", raw.adoptImageId, "uuid", "an image id (a UUID)");
   checkBoolean(f, "removeMembersOnDelete", raw.removeMembersOnDelete);
   checkMarker(f, raw.creationMarker);
+  checkText(f, "resourceName", raw.resourceName);
   checkTimeouts(f, raw.timeouts);
   validateSource(kind, raw.source, (p, r) => f.add(p, r));
   return f.list;

@@ -2,8 +2,8 @@
  * How a PrivateImage or DataImage converges: check, diff, create, read, update, delete over the
  * IMS client, with no duplicate images, partial failures recorded, and drift shown on refresh.
  */
-import { randomBytes } from "node:crypto";
-import { statSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type * as pulumi from "@pulumi/pulumi";
 import {
@@ -30,6 +30,7 @@ import {
   ResourceInitError,
   same,
   timeoutsOf,
+  withAutoName,
   type Raw,
 } from "../common";
 import { sourceKind, validateImageInputs, type SourceKind } from "./inputs";
@@ -227,6 +228,13 @@ function checkAdoptable(kind: ImageKind, sk: SourceKind, image: Image, projectId
   }
 }
 
+/** The SHA-256 of a file (hex), read as a stream. */
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
 /** The provider methods of one image kind. */
 export function imageProvider(kind: ImageKind) {
   const label = RESOURCE_NAME[kind];
@@ -335,14 +343,18 @@ export function imageProvider(kind: ImageKind) {
   }
 
   return {
-    async check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult<ImageInputs>> {
+    async check(olds: Raw, given: Raw): Promise<pulumi.dynamic.CheckResult<ImageInputs>> {
+      const { localFileSha256: _ignored, ...rest } = given;
+      const news = withAutoName(olds, rest);
       const failures = validateImageInputs(kind, news);
       const localFile = (news.source as { localFile?: unknown } | undefined)?.localFile;
       if (typeof localFile === "string" && !isUnknown(localFile) && !failures.some((f) => f.property.startsWith("source"))) {
         const stat = statSync(localFile, { throwIfNoEntry: false });
-        if (!stat?.isFile() || stat.size === 0) {
-          failures.push({ property: "source.localFile", reason: `${localFile} is not a readable, non-empty file on this machine` });
-        }
+        const recorded = (olds.source as { localFile?: unknown } | undefined)?.localFile === localFile ? olds.localFileSha256 : undefined;
+        if (stat?.isFile() && stat.size > 0) news.localFileSha256 = await sha256Of(localFile);
+        // The image exists: its file is needed again only to make it again (a changed file, a new source).
+        else if (typeof recorded === "string") news.localFileSha256 = recorded;
+        else failures.push({ property: "source.localFile", reason: `${localFile} is not a readable, non-empty file on this machine` });
       }
       // Settings problems (no region, no credentials…) fail here, before any API call.
       if (failures.length === 0) checkSettings(news.region, news.profile);

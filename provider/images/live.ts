@@ -134,8 +134,10 @@ export async function deleteImage(
     const held = members.map((m) => `${m.member_id} (${m.status})`).join(", ");
     if (!options.removeMembers) {
       throw new Error(
-        `${what} is still shared with project(s) ${held}: delete the ImageMember resources that share it first, ` +
-          "or set removeMembersOnDelete: true to stop sharing it on delete",
+        `${what} is still shared with project(s) ${held}, and an image is not deleted while it is shared: ` +
+          "remove the ImageMember resources that share it (if the stack has them), or stop sharing it otherwise; " +
+          "or set removeMembersOnDelete: true on this resource and run pulumi up first (a delete uses the settings " +
+          "the resource was last updated with), then delete it",
       );
     }
     const job = await client.members.remove([imageId], members.map((m) => m.member_id));

@@ -55,6 +55,10 @@ export interface ImageInputs extends ImageAttributes {
   removeMembersOnDelete?: boolean;
   /** Set by the SDK: a digest of the resource's URN, the tag that marks the image until it is recorded. */
   creationMarker?: string;
+  /** Set by the SDK: the resource's name, from which `name` is made when the program gives none. */
+  resourceName?: string;
+  /** Set by `check`: the SHA-256 of `source.localFile`, so that a changed file replaces the image. */
+  localFileSha256?: string;
 }
 
 /** What IMS says of a live image (every resource kind that manages an image outputs these). */
@@ -124,6 +128,8 @@ export const imageSchema = {
     adoptImageId: "replace",
     removeMembersOnDelete: "none",
     creationMarker: "create",
+    resourceName: "create",
+    localFileSha256: "replace",
   },
   outputs: LIVE_IMAGE_OUTPUTS,
 } as const satisfies ResourceSchema<ImageInputs, ImageOutputs>;

@@ -188,7 +188,10 @@ export const imageMemberProvider = {
 
   async read(id, props) {
     if (!props) return { id: "" };
-    const old = memberInputsOf(props as unknown as Raw);
+    const stored = memberInputsOf(props as unknown as Raw);
+    // Read by id alone (ImageMember.get): the id names the image and the project.
+    const [imageId, projectId] = id.split("/");
+    const old: MemberInputs = stored.imageId ? stored : { ...stored, imageId: imageId ?? "", projectId: projectId ?? "" };
     const { client, target } = ownerClient(old, props.imageRegion);
     const member = await memberOf(client, old);
     if (!member) {

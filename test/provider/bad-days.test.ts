@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clearAuthCaches, closeAllPools, tokenRequestCount } from "../../provider/client";
 import type { ImageOutputs } from "../../provider/images/schema";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { startTestEmulator } from "../helpers/emulator";
 import { admin, configureFor, driver, imagesNamed, MAIN, privateImages, QCOW2, rejection, UBUNTU, type Raw } from "./support";
 
 jest.setTimeout(30_000);

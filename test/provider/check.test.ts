@@ -3,6 +3,7 @@
  * placeholder is never a failure; a missing region or missing credentials fail with the config
  * key and the environment variable to set.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -127,7 +128,21 @@ describe("check", () => {
         expect(result.failures).toEqual([{ property: "source.localFile", reason: `${path} is not a readable, non-empty file on this machine` }]);
       }
       const ok = { ...valid, source: { localFile: disk, minDisk: 20 } };
-      await expect(privateImages.check({}, ok)).resolves.toEqual({ inputs: ok });
+      const sha256 = createHash("sha256").update(makeQcow2(1)).digest("hex");
+      await expect(privateImages.check({}, ok)).resolves.toEqual({ inputs: { ...ok, localFileSha256: sha256 } });
+
+      // A changed file changes the input that replaces the image.
+      writeFileSync(disk, makeQcow2(2));
+      const changed = await privateImages.check({}, ok);
+      expect(changed.inputs?.localFileSha256).not.toBe(sha256);
+      expect(await privateImages.diff("id", { ...ok, localFileSha256: sha256 } as never, changed.inputs!)).toMatchObject({ replaces: ["localFileSha256"] });
+
+      // Once the image exists, a file that is gone (a cleaned build directory, another machine) blocks nothing.
+      rmSync(disk);
+      const recorded = { ...ok, localFileSha256: sha256 };
+      await expect(privateImages.check(recorded, ok)).resolves.toEqual({ inputs: recorded });
+      // Unless it is a new resource, which needs the file.
+      expect((await privateImages.check({}, ok)).failures).toEqual([{ property: "source.localFile", reason: expect.stringMatching(/not a readable/) }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

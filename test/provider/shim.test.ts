@@ -25,7 +25,8 @@ const kinds = [
     module: "private-image",
     valid: { __provider: PROVIDER, name: "web", tags: { env: "test" }, source: { imageUrl: QCOW2, minDisk: 40, osVersion: UBUNTU } },
     invalid: { __provider: PROVIDER, name: "web", source: { imageUrl: QCOW2 } },
-    failure: "source.minDisk",
+    // The engine looks failures up by top-level input: the reason names the field inside it.
+    failure: "source",
   },
   {
     kind: "DataImage",

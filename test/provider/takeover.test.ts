@@ -7,12 +7,12 @@
 import { imageCopyProvider } from "../../provider/copies/lifecycle";
 import type { CopyInputs, CopyOutputs } from "../../provider/copies/schema";
 import { CREATE_MARKER } from "../../provider/images/live";
-import type { ImageInputs, ImageOutputs } from "../../provider/images/schema";
+import type { ImageOutputs } from "../../provider/images/schema";
 import type { TestEmulator } from "../helpers/emulator";
-import { admin, driver, imagesNamed, MAIN, privateImages, providerEmulator, QCOW2, rejection, shutdown, stored, storedTags, UBUNTU } from "./support";
+import { admin, driver, imagesNamed, MAIN, privateImages, providerEmulator, QCOW2, rejection, shutdown, stored, storedTags, UBUNTU, type Raw } from "./support";
 
 let emu: TestEmulator;
-const images = driver<ImageInputs, ImageOutputs>(privateImages);
+const images = driver<Raw, ImageOutputs>(privateImages);
 const copies = driver<CopyInputs, CopyOutputs>(imageCopyProvider);
 const source = { imageUrl: QCOW2, minDisk: 40, osVersion: UBUNTU };
 

@@ -110,13 +110,23 @@ describe("cloud", () => {
   });
 
   it("comes from IMS_CLOUD, not HW_CLOUD, and ims:cloud beats it", () => {
-    expect(resolve(base, { IMS_CLOUD: "g42" }).cloud).toBe("g42");
+    expect(resolve({ ...base, "ims:region": "ae-ad-1" }, { IMS_CLOUD: "g42" }).cloud).toBe("g42");
     expect(resolve(base, { HW_CLOUD: "otc" }).cloud).toBe("huaweicloud");
-    expect(resolve({ ...base, "ims:cloud": "otc" }, { IMS_CLOUD: "g42" }).cloud).toBe("otc");
+    expect(resolve({ ...base, "ims:cloud": "otc", "ims:region": "eu-de" }, { IMS_CLOUD: "g42" }).cloud).toBe("otc");
   });
 
   it("ignores case", () => {
-    expect(resolve({ ...base, "ims:cloud": "OTC" }).cloud).toBe("otc");
+    expect(resolve({ ...base, "ims:cloud": "OTC", "ims:region": "eu-nl" }).cloud).toBe("otc");
+  });
+
+  it("refuses a region the cloud does not serve, suggesting the one meant", () => {
+    const typo = errorOf(() => resolve({ ...base, "ims:region": "ap-southeast1" }));
+    expect(typo.message).toMatch(/^ims:region \(HW_REGION_NAME or OS_REGION_NAME\): "ap-southeast1" is not a region of huaweicloud; did you mean ap-southeast-1\?/);
+    const far = errorOf(() => resolve({ ...base, "ims:cloud": "otc", "ims:region": "us-east-1" }));
+    expect(far.message).toMatch(/"us-east-1" is not a region of otc; its regions are eu-de, eu-nl, eu-ch2/);
+    expect(errorOf(() => resolveTarget({ region: "ap-southeast-9" }, {}, cfg(base))).message).toMatch(/^the resource's region: "ap-southeast-9"/);
+    // With an endpoint of one's own (a private cloud, the emulator), any region name is taken.
+    expect(resolve({ ...base, "ims:region": "lab-1", "ims:endpoint": "https://ims.lab.example" }).region).toBe("lab-1");
   });
 
   it("rejects an unknown cloud, listing the valid ones", () => {
@@ -366,7 +376,7 @@ describe("retries", () => {
   it("reads ims:maxRetries, then HW_MAX_RETRIES (G42_MAX_RETRIES for G42)", () => {
     expect(resolve({ ...base, "ims:maxRetries": "0" }, { HW_MAX_RETRIES: "9" }).settings.retry).toEqual({ maxRetries: 0 });
     expect(resolve(base, { HW_MAX_RETRIES: "9" }).settings.retry).toEqual({ maxRetries: 9 });
-    expect(resolve({ ...base, "ims:cloud": "g42" }, { G42_MAX_RETRIES: "20", HW_MAX_RETRIES: "1" }).settings.retry).toEqual({ maxRetries: 20 });
+    expect(resolve({ ...base, "ims:cloud": "g42", "ims:region": "ae-ad-1" }, { G42_MAX_RETRIES: "20", HW_MAX_RETRIES: "1" }).settings.retry).toEqual({ maxRetries: 20 });
   });
 
   it.each(["21", "-1", "abc", "1.5", "1e1"])("rejects %s", (value) => {
@@ -460,7 +470,7 @@ describe("endpoints", () => {
     expect(resolve({ ...base, "ims:endpoints": '{"iam":"https://s.example/v3"}' }, env).settings.auth.authUrl).toBe("https://s.example/v3");
     expect(resolve(base, env).settings.auth.authUrl).toBe("https://iam.env.example/v3");
     expect(resolve(base, { OS_AUTH_URL: "https://iam.os.example/v3" }).settings.auth.authUrl).toBe("https://iam.os.example/v3");
-    expect(resolve({ ...base, "ims:cloud": "g42" }, { G42_AUTH_URL: "https://iam.g42.example/v3", HW_AUTH_URL: "https://no.example/v3" }).settings.auth.authUrl).toBe(
+    expect(resolve({ ...base, "ims:cloud": "g42", "ims:region": "ae-ad-1" }, { G42_AUTH_URL: "https://iam.g42.example/v3", HW_AUTH_URL: "https://no.example/v3" }).settings.auth.authUrl).toBe(
       "https://iam.g42.example/v3",
     );
   });

@@ -269,7 +269,7 @@ export class Authenticator {
         body,
       },
       this.transport,
-      "get an IAM token",
+      `get an IAM token for user ${c.userName} of account ${c.domainName}`,
       this.retry,
     );
     const token = headers["x-subject-token"];

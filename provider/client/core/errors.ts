@@ -101,7 +101,8 @@ export class ImsApiError extends Error {
   readonly retryAfterMs?: number;
 
   constructor(d: ApiErrorDetails) {
-    const code = d.code ? ` ${d.code}` : "";
+    // IAM puts the status in its body's code as well: "HTTP 401" says it once.
+    const code = d.code && d.code !== String(d.status) ? ` ${d.code}` : "";
     const hint = (d.code && HINTS[d.code]) || statusHint(d.status);
     super(
       redact(

@@ -1,0 +1,64 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The creation marker of a resource: a digest of what makes its URN (project, stack, type, name and
+ * parent), so the same for every run of the same stack. The provider tags what it creates with it
+ * until the resource is recorded, so that a run after an interrupted one recognises what that run
+ * made instead of making it again.
+ */
+export function creationMarker(type: string, name: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
+  const parent: pulumi.Input<string> = opts?.parent ? opts.parent.urn : "";
+  return pulumi.output(parent).apply((parentUrn) =>
+    createHash("sha256").update([pulumi.getProject(), pulumi.getStack(), type, name, parentUrn].join("\u0000")).digest("hex").slice(0, 32),
+  );
+}
+
+/** How a resource class registers with the engine. */
+export interface Registration {
+  /** The class, e.g. "PrivateImage". */
+  kind: string;
+  /** Its outputs, seeded as undefined (the SDK shows only what is named at registration). */
+  outputs: Record<string, undefined>;
+  /** What to use instead of the `import` option. */
+  importAdvice: string;
+  /** Whether it creates an image: then it carries a creation marker and its `name` may be left to Pulumi. */
+  createsImage: boolean;
+}
+
+/** `customTimeouts` as the `timeouts` input (the engine does not pass them to dynamic providers). */
+function timeoutsOf(custom: pulumi.CustomTimeouts | undefined): Record<string, string> | undefined {
+  if (!custom) return undefined;
+  const timeouts = Object.fromEntries(Object.entries({ create: custom.create, update: custom.update, delete: custom.delete }).filter(([, v]) => v !== undefined));
+  return Object.keys(timeouts).length ? (timeouts as Record<string, string>) : undefined;
+}
+
+/**
+ * The properties a resource registers: its outputs (seeded), its arguments, and what the provider
+ * needs besides them. With `opts.id` (the class's static `get`), only `state`: the engine reads the
+ * existing object. The `import` option is refused here, with what to use instead: Pulumi cannot
+ * import dynamic resources (its import step never reaches their provider).
+ */
+export function registrationProps(
+  r: Registration,
+  name: string,
+  args: object | undefined,
+  opts: pulumi.CustomResourceOptions | undefined,
+  state: object = {},
+): Record<string, unknown> {
+  if (opts?.import !== undefined) {
+    throw new Error(`${r.kind} "${name}": the import option does not work for pulumi-ims resources (Pulumi cannot import dynamic resources); ${r.importAdvice}`);
+  }
+  if (opts?.id !== undefined) return { ...r.outputs, ...state };
+  const given = (args ?? {}) as Record<string, unknown>;
+  const timeouts = given.timeouts ?? timeoutsOf(opts?.customTimeouts);
+  return {
+    ...r.outputs,
+    ...given,
+    ...(timeouts !== undefined ? { timeouts } : {}),
+    ...(r.createsImage ? { creationMarker: creationMarker(`ims:${r.kind}`, name, opts), resourceName: name } : {}),
+  };
+}
+
+/** Options for reading an existing object by id (the static `get` of every class). */
+export const byId = (id: pulumi.Input<pulumi.ID>, opts: pulumi.CustomResourceOptions | undefined): pulumi.CustomResourceOptions => ({ ...opts, id });
