@@ -34,6 +34,7 @@
  *   since project ids and names are per region.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 import { CLOUDS, iamEndpoint, imsEndpoint, ImsClient, KNOWN_REGIONS, suggestRegion, type ClientSettings, type Cloud, type Credentials, type EndpointOverrides } from "./client";
 import { checkScheme, DEFAULT_TRANSPORT } from "./client/core/transport";
@@ -98,7 +99,10 @@ type EnvSetting =
   | "password"
   | "projectId"
   | "projectName"
-  | "maxRetries";
+  | "maxRetries"
+  | "insecure"
+  | "caCertFile"
+  | "cloudDomain";
 
 type EnvNames = Record<EnvSetting, readonly string[]>;
 
@@ -115,6 +119,9 @@ const HUAWEI_ENV: EnvNames = {
   projectId: ["HW_PROJECT_ID", "OS_PROJECT_ID", "OS_TENANT_ID"],
   projectName: ["HW_PROJECT_NAME", "OS_PROJECT_NAME", "OS_TENANT_NAME"],
   maxRetries: ["HW_MAX_RETRIES"],
+  insecure: ["HW_INSECURE", "OS_INSECURE"],
+  caCertFile: ["OS_CACERT"],
+  cloudDomain: ["HW_CLOUD"],
 };
 
 /** G42 Cloud names, with no `OS_*` fallback (docs/authentication.md §3). */
@@ -130,6 +137,9 @@ const G42_ENV: EnvNames = {
   projectId: ["G42_PROJECT_ID"],
   projectName: ["G42_PROJECT_NAME"],
   maxRetries: ["G42_MAX_RETRIES"],
+  insecure: ["G42_INSECURE"],
+  caCertFile: [],
+  cloudDomain: ["G42_CLOUD"],
 };
 
 /** Open Telekom Cloud: the `OS_*` names first, then the `HW_*` ones (docs/authentication.md §3). */
@@ -314,6 +324,41 @@ function readAllowInsecureHttp(settings: Settings): boolean {
   if (value === "true") return true;
   if (value === "false") return false;
   throw new ConfigError(`ims:allowInsecureHttp: ${JSON.stringify(given)} is neither true nor false (pulumi config set ims:allowInsecureHttp true).`);
+}
+
+function readBoolean(settings: Settings, setting: "insecure"): boolean {
+  const given = settings.read(setting);
+  if (given === undefined) return false;
+  const value = given.toLowerCase();
+  if (["true", "1", "yes"].includes(value)) return true;
+  if (["false", "0", "no"].includes(value)) return false;
+  throw new ConfigError(`${settings.label(setting)}: ${JSON.stringify(given)} is neither true nor false (pulumi config set ims:${setting} true).`);
+}
+
+let insecureWarned = false;
+
+/** The TLS settings: a CA file of one's own (its certificates, read now), or no certificate check at all. */
+function readTls(settings: Settings): { ca?: string; insecure?: boolean } {
+  const tls: { ca?: string; insecure?: boolean } = {};
+  const caFile = settings.read("caCertFile");
+  if (caFile !== undefined) {
+    let pem: string;
+    try {
+      pem = readFileSync(caFile, "utf8");
+    } catch (error) {
+      throw new ConfigError(`${settings.label("caCertFile")}: ${caFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); give the path of a PEM file of CA certificates.`);
+    }
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(`${settings.label("caCertFile")}: ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
+    tls.ca = pem;
+  }
+  if (readBoolean(settings, "insecure")) {
+    tls.insecure = true;
+    if (!insecureWarned) {
+      insecureWarned = true;
+      console.warn(`warning: ${settings.label("insecure")} is set: the certificates of IMS and IAM are not checked, so anyone on the network path could read and change the requests; use it with test clouds only, and ims:caCertFile for a private CA.`);
+    }
+  }
+  return tls;
 }
 
 function readMaxRetries(settings: Settings): number {
@@ -538,11 +583,19 @@ export function resolveTarget(
   const maxRetries = readMaxRetries(settings);
   const configuredTimeouts = readTimeouts(settings);
   const overrides = readEndpoints(settings, allowInsecureHttp);
+  const cloudDomain = settings.read("cloudDomain");
+  if (cloudDomain !== undefined) {
+    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(cloudDomain)) {
+      throw new ConfigError(`${settings.label("cloudDomain")}: ${JSON.stringify(cloudDomain)} is not a domain; give one like myhuaweicloud.eu.`);
+    }
+    overrides.domain = cloudDomain;
+  }
+  const tls = readTls(settings);
 
   const endpointKey = settings.fromConfig("endpoint");
   // Without an endpoint of one's own, the region must be one the cloud serves: a mistyped one would
   // otherwise surface as a DNS failure or "no project named …".
-  const ownEndpoint = endpointKey !== undefined || overrides.ims !== undefined;
+  const ownEndpoint = endpointKey !== undefined || overrides.ims !== undefined || overrides.domain !== undefined;
   if (!ownEndpoint && !KNOWN_REGIONS[cloud].includes(region)) {
     const near = suggestRegion(cloud, region);
     const from = ownRegion !== undefined ? "the resource's region" : profile?.values.region !== undefined ? profile.labels.region : settings.label("region");
@@ -582,7 +635,7 @@ export function resolveTarget(
   const target: Target = {
     region,
     cloud,
-    settings: { endpoint, auth, retry: { maxRetries }, transport: { allowInsecureHttp } },
+    settings: { endpoint, auth, retry: { maxRetries }, transport: { allowInsecureHttp, ...tls } },
     timeouts: { ...DEFAULT_TIMEOUTS, ...configuredTimeouts },
     configuredTimeouts,
   };

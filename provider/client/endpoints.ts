@@ -12,6 +12,8 @@ export interface EndpointOverrides {
   ims?: string | Record<string, string>;
   /** IAM auth URL (…/v3) for every region, or per region. */
   iam?: string | Record<string, string>;
+  /** The cloud's domain in place of its default (HW_CLOUD, e.g. myhuaweicloud.eu): endpoints are `{service}.{region}.{domain}`. */
+  domain?: string;
 }
 
 /**
@@ -51,7 +53,8 @@ export function suggestRegion(cloud: Cloud, region: string): string | undefined 
   return best && best.d <= Math.max(2, Math.floor(region.length / 4)) ? best.name : undefined;
 }
 
-function domainOf(cloud: Cloud, region: string): string {
+function domainOf(cloud: Cloud, region: string, domain?: string): string {
+  if (domain !== undefined) return `${region}.${domain}`;
   switch (cloud) {
     case "g42":
       return `${region}.g42cloud.com`;
@@ -71,13 +74,13 @@ const trim = (url: string): string => url.replace(/\/+$/, "");
 
 /** The IMS endpoint of a region: `https://ims.{region}.{cloud domain}` unless overridden. */
 export function imsEndpoint(cloud: Cloud, region: string, overrides: EndpointOverrides = {}): string {
-  return trim(pick(overrides.ims, region) ?? `https://ims.${domainOf(cloud, region)}`);
+  return trim(pick(overrides.ims, region) ?? `https://ims.${domainOf(cloud, region, overrides.domain)}`);
 }
 
 /** The IAM auth URL of a region (ends in /v3): `https://iam.{region}.{cloud domain}/v3` unless overridden. */
 export function iamEndpoint(cloud: Cloud, region: string, overrides: EndpointOverrides = {}): string {
   const given = pick(overrides.iam, region);
   if (given !== undefined) return trim(given);
-  const host = cloud === "otc" && region === "eu-ch2" ? "iam-pub.eu-ch2.sc.otc.t-systems.com" : `iam.${domainOf(cloud, region)}`;
+  const host = cloud === "otc" && region === "eu-ch2" && overrides.domain === undefined ? "iam-pub.eu-ch2.sc.otc.t-systems.com" : `iam.${domainOf(cloud, region, overrides.domain)}`;
   return `https://${host}/v3`;
 }

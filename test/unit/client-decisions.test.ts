@@ -4,6 +4,7 @@ import { DEFAULT_SCHEDULE, geometricDelay, predictedDelay } from "../../provider
 import { ImsApiError, ImsJobFailedError, parseServiceError, redact, registerSecret } from "../../provider/client/core/errors";
 import { clockSkew } from "../../provider/client/core/auth";
 import { buildQuery } from "../../provider/client/core/client";
+import { proxyFor } from "../../provider/client/core/transport";
 import { fromFileBody, listImagesQuery, patchOps } from "../../provider/client/images/requests";
 import { diffTags } from "../../provider/client/tags";
 import { iamEndpoint, imsEndpoint } from "../../provider/client/endpoints";
@@ -202,5 +203,26 @@ describe("clockSkew", () => {
     expect(clockSkew(401, { date: "Tue, 01 Dec 2026 06:00:30 GMT" }, expired, now)).toBeUndefined();
     expect(clockSkew(401, {}, expired, now)).toBeUndefined();
     expect(clockSkew(403, { date: "Tue, 01 Dec 2026 06:20:00 GMT" }, expired, now)).toBeUndefined();
+  });
+});
+
+describe("proxyFor", () => {
+  const env = { HTTPS_PROXY: "http://proxy.corp:3128", HTTP_PROXY: "http://plain-proxy.corp:3128" };
+  it("takes HTTPS_PROXY for https and HTTP_PROXY for http, lower-case names too", () => {
+    expect(proxyFor(new URL("https://ims.ap-southeast-1.myhuaweicloud.com"), env)).toBe("http://proxy.corp:3128");
+    expect(proxyFor(new URL("http://10.0.0.5:7439"), env)).toBe("http://plain-proxy.corp:3128");
+    expect(proxyFor(new URL("https://ims.example"), { https_proxy: "http://lower:1" })).toBe("http://lower:1");
+    expect(proxyFor(new URL("https://ims.example"), {})).toBeUndefined();
+  });
+  it("leaves out what NO_PROXY names: hosts, domains, ports, IPv6 addresses, or everything", () => {
+    const url = (u: string) => new URL(u);
+    expect(proxyFor(url("https://ims.internal.example"), { ...env, NO_PROXY: "internal.example" })).toBeUndefined();
+    expect(proxyFor(url("https://ims.internal.example"), { ...env, NO_PROXY: ".internal.example" })).toBeUndefined();
+    expect(proxyFor(url("https://notinternal.example"), { ...env, NO_PROXY: "internal.example" })).toBe(env.HTTPS_PROXY);
+    expect(proxyFor(url("http://127.0.0.1:7439"), { ...env, NO_PROXY: "localhost,127.0.0.1" })).toBeUndefined();
+    expect(proxyFor(url("http://127.0.0.1:7439"), { ...env, NO_PROXY: "127.0.0.1:9999" })).toBe(env.HTTP_PROXY);
+    expect(proxyFor(url("http://[::1]:7439"), { ...env, NO_PROXY: "::1" })).toBeUndefined();
+    expect(proxyFor(url("http://[::1]:7439"), { ...env, NO_PROXY: "[::1]:7439" })).toBeUndefined();
+    expect(proxyFor(url("https://anything.example"), { ...env, no_proxy: "*" })).toBeUndefined();
   });
 });

@@ -1,4 +1,7 @@
 /** Provider configuration: stack config and environment → IMS client settings, pure and explicit. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { timeoutsOf } from "../../provider/common/time";
 import { ImsClient } from "../../provider/client";
@@ -111,7 +114,8 @@ describe("cloud", () => {
 
   it("comes from IMS_CLOUD, not HW_CLOUD, and ims:cloud beats it", () => {
     expect(resolve({ ...base, "ims:region": "ae-ad-1" }, { IMS_CLOUD: "g42" }).cloud).toBe("g42");
-    expect(resolve(base, { HW_CLOUD: "otc" }).cloud).toBe("huaweicloud");
+    // HW_CLOUD is the Huawei Terraform provider's domain of the cloud, not the family.
+    expect(resolve(base, { HW_CLOUD: "myhuaweicloud.eu" }).cloud).toBe("huaweicloud");
     expect(resolve({ ...base, "ims:cloud": "otc", "ims:region": "eu-de" }, { IMS_CLOUD: "g42" }).cloud).toBe("otc");
   });
 
@@ -127,6 +131,38 @@ describe("cloud", () => {
     expect(errorOf(() => resolveTarget({ region: "ap-southeast-9" }, {}, cfg(base))).message).toMatch(/^the resource's region: "ap-southeast-9"/);
     // With an endpoint of one's own (a private cloud, the emulator), any region name is taken.
     expect(resolve({ ...base, "ims:region": "lab-1", "ims:endpoint": "https://ims.lab.example" }).region).toBe("lab-1");
+  });
+
+  it("takes the cloud's domain from HW_CLOUD (or ims:cloudDomain), as the Huawei Terraform provider does", () => {
+    const eu = resolve({ ...base, "ims:region": "eu-west-101" }, { HW_CLOUD: "myhuaweicloud.eu" });
+    expect(eu.settings.endpoint).toBe("https://ims.eu-west-101.myhuaweicloud.eu");
+    expect(eu.settings.auth.authUrl).toBe("https://iam.eu-west-101.myhuaweicloud.eu/v3");
+    // A domain of one's own (a dedicated cloud): any region name.
+    expect(resolve({ ...base, "ims:region": "dc-1", "ims:cloudDomain": "cloud.corp.example" }).settings.endpoint).toBe("https://ims.dc-1.cloud.corp.example");
+    expect(errorOf(() => resolve(base, { HW_CLOUD: "otc" })).message).toMatch(/ims:cloudDomain \(HW_CLOUD\): "otc" is not a domain/);
+  });
+
+  it("takes a CA file of one's own, and warns once when certificates are not checked at all", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pulumi-ims-ca-"));
+    try {
+      const pem = join(dir, "ca.pem");
+      writeFileSync(pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+      expect(resolve({ ...base, "ims:caCertFile": pem }).settings.transport).toMatchObject({ ca: expect.stringContaining("BEGIN CERTIFICATE") });
+      expect(resolve(base, { OS_CACERT: pem }).settings.transport).toMatchObject({ ca: expect.stringContaining("BEGIN CERTIFICATE") });
+      expect(errorOf(() => resolve({ ...base, "ims:caCertFile": join(dir, "missing.pem") })).message).toMatch(/ims:caCertFile \(OS_CACERT\): .*missing.pem cannot be read \(ENOENT\)/);
+      const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+      try {
+        expect(resolve({ ...base, "ims:insecure": "true" }).settings.transport).toMatchObject({ insecure: true });
+        expect(resolve(base, { HW_INSECURE: "true" }).settings.transport).toMatchObject({ insecure: true });
+        expect(warn.mock.calls.length).toBeLessThanOrEqual(1);
+        expect(resolve(base).settings.transport).not.toHaveProperty("insecure");
+      } finally {
+        warn.mockRestore();
+      }
+      expect(errorOf(() => resolve({ ...base, "ims:insecure": "maybe" })).message).toMatch(/ims:insecure \(HW_INSECURE or OS_INSECURE\): "maybe" is neither true nor false/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("rejects an unknown cloud, listing the valid ones", () => {

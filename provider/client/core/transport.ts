@@ -1,9 +1,10 @@
 /**
  * HTTP transport on undici: one keep-alive connection pool per origin, timeouts, and a cap on
- * requests in flight per origin, shared by every resource in the process.
+ * requests in flight per origin, shared by every resource in the process; the proxy of the
+ * environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), a CA of one's own, or no certificate check at all.
  */
 import type { Readable } from "node:stream";
-import { Pool } from "undici";
+import { Pool, ProxyAgent, type Dispatcher } from "undici";
 import { packageInfo } from "../../package-info";
 import { debugExchange } from "./debug";
 
@@ -15,6 +16,10 @@ export interface TransportOptions {
   responseTimeoutMs: number;
   /** Allow plain http:// to hosts other than loopback. */
   allowInsecureHttp: boolean;
+  /** Certificates (PEM) to trust besides the system's: a private cloud's own CA (ims:caCertFile). */
+  ca?: string;
+  /** Accept any certificate (ims:insecure): for test clouds only. */
+  insecure?: boolean;
 }
 
 export const DEFAULT_TRANSPORT: TransportOptions = {
@@ -56,8 +61,33 @@ class Semaphore {
 }
 
 interface Origin {
-  pool: Pool;
+  dispatcher: Dispatcher;
   slots: Semaphore;
+}
+
+/**
+ * The proxy for a URL from the environment, as curl and most tools read it: HTTPS_PROXY for https,
+ * HTTP_PROXY for http (or their lower-case names), unless NO_PROXY names the host (a name, a domain
+ * with or without its leading dot, `host:port`, or `*`).
+ */
+export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const proxy = url.protocol === "https:" ? (env.HTTPS_PROXY ?? env.https_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
+  if (!proxy) return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  for (const raw of (env.NO_PROXY ?? env.no_proxy ?? "").split(",")) {
+    const entry = raw.trim().toLowerCase();
+    if (entry === "") continue;
+    if (entry === "*") return undefined;
+    // "[::1]:8443", "host:8443", or a bare name or address (an IPv6 one has several colons).
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    const single = !bracketed && entry.split(":").length === 2 ? entry.split(":") : undefined;
+    const [name, entryPort] = bracketed ? [bracketed[1], bracketed[2]] : single ? [single[0], single[1]] : [entry, undefined];
+    if (entryPort !== undefined && entryPort !== port) continue;
+    const domain = name.replace(/^\*?\./, "");
+    if (host === domain || host.endsWith(`.${domain}`)) return undefined;
+  }
+  return proxy;
 }
 
 /** Pools live on globalThis so that every copy of this module in the process shares them. */
@@ -78,17 +108,16 @@ export function checkScheme(url: URL, options: TransportOptions): void {
 }
 
 function originFor(url: URL, options: TransportOptions): Origin {
-  const key = `${url.origin}|${options.maxConcurrency}|${options.connectTimeoutMs}|${options.responseTimeoutMs}`;
+  const proxy = proxyFor(url);
+  const tls = { ...(options.ca ? { ca: options.ca } : {}), ...(options.insecure ? { rejectUnauthorized: false } : {}) };
+  const key = [url.origin, proxy ?? "", options.maxConcurrency, options.connectTimeoutMs, options.responseTimeoutMs, options.ca ?? "", options.insecure ? 1 : 0].join("|");
   let origin = origins.get(key);
   if (!origin) {
+    const timeouts = { headersTimeout: options.responseTimeoutMs, bodyTimeout: options.responseTimeoutMs };
     origin = {
-      pool: new Pool(url.origin, {
-        connections: options.maxConcurrency,
-        keepAliveTimeout: 30_000,
-        connect: { timeout: options.connectTimeoutMs },
-        headersTimeout: options.responseTimeoutMs,
-        bodyTimeout: options.responseTimeoutMs,
-      }),
+      dispatcher: proxy
+        ? new ProxyAgent({ uri: proxy, requestTls: { ...tls, timeout: options.connectTimeoutMs }, connections: options.maxConcurrency, ...timeouts })
+        : new Pool(url.origin, { connections: options.maxConcurrency, keepAliveTimeout: 30_000, connect: { timeout: options.connectTimeoutMs, ...tls }, ...timeouts }),
       slots: new Semaphore(options.maxConcurrency),
     };
     origins.set(key, origin);
@@ -120,7 +149,8 @@ export async function send(request: HttpRequest, options: TransportOptions): Pro
 }
 
 async function exchange(origin: Origin, request: HttpRequest): Promise<HttpResponse> {
-  const res = await origin.pool.request({
+  const res = await origin.dispatcher.request({
+    origin: request.url.origin,
     method: request.method as "GET",
     path: `${request.url.pathname}${request.url.search}`,
     headers: request.headers,
@@ -137,7 +167,7 @@ async function exchange(origin: Origin, request: HttpRequest): Promise<HttpRespo
 
 /** Closes every pool (tests and benchmarks). */
 export async function closeAllPools(): Promise<void> {
-  const pools = [...origins.values()].map((o) => o.pool);
+  const dispatchers = [...origins.values()].map((o) => o.dispatcher);
   origins.clear();
-  await Promise.all(pools.map((p) => p.close()));
+  await Promise.all(dispatchers.map((d) => d.close()));
 }
