@@ -14,9 +14,10 @@ const JOB_MS = 3000;
 
 const PROGRAM = `const pulumi = require("@pulumi/pulumi");
 const ims = require("pulumi-ims");
+const { Probe } = require("pulumi-ims/testing");
 const config = new pulumi.Config("bench");
 const kind = config.require("kind");
-if (kind === "probe") new ims.Probe("probe", { message: "probe" });
+if (kind === "probe") new Probe("probe", { message: "probe" });
 else {
   new ims.ImageCopy("copy", {
     sourceImageId: config.require("imageId"),

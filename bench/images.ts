@@ -16,10 +16,11 @@ const JOB_MS = 3000;
 /** One program for both stacks: N resources of the kind named by the stack's `bench:kind`. */
 const PROGRAM = `const pulumi = require("@pulumi/pulumi");
 const ims = require("pulumi-ims");
+const { Probe } = require("pulumi-ims/testing");
 const config = new pulumi.Config("bench");
 const count = config.requireNumber("count");
 for (let i = 0; i < count; i++) {
-  if (config.require("kind") === "probe") new ims.Probe("probe-" + i, { message: "probe " + i });
+  if (config.require("kind") === "probe") new Probe("probe-" + i, { message: "probe " + i });
   else {
     new ims.PrivateImage("image-" + i, {
       name: "bench-image-" + i,

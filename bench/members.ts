@@ -13,10 +13,11 @@ import { measureStack, requestsTo, routeSummary, sourceImage } from "./lib/stack
 
 const PROGRAM = `const pulumi = require("@pulumi/pulumi");
 const ims = require("pulumi-ims");
+const { Probe } = require("pulumi-ims/testing");
 const config = new pulumi.Config("bench");
 const projects = config.requireObject("projects");
 projects.forEach((projectId, i) => {
-  if (config.require("kind") === "probe") new ims.Probe("probe-" + i, { message: "probe " + i });
+  if (config.require("kind") === "probe") new Probe("probe-" + i, { message: "probe " + i });
   else new ims.ImageMember("member-" + i, { imageId: config.require("imageId"), projectId });
 });
 `;

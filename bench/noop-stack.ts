@@ -16,7 +16,7 @@ async function main(): Promise<void> {
 
   const ws = new PulumiWorkspace("bench-noop");
   try {
-    const program = `const ims = require("pulumi-ims");\nfor (let i = 0; i < ${count}; i++) new ims.Probe("probe-" + i, { message: "probe " + i });\n`;
+    const program = `const { Probe } = require("pulumi-ims/testing");\nfor (let i = 0; i < ${count}; i++) new Probe("probe-" + i, { message: "probe " + i });\n`;
     await installPackedProject(ws, "bench-noop", program, { javascript: true });
     await ws.pulumi(["stack", "init", "bench"]);
 

@@ -2,7 +2,6 @@
  * pulumi-ims: Pulumi resources for the Image Management Service (IMS) of Huawei Cloud, G42 Cloud
  * and Open Telekom Cloud.
  */
-export { Probe, type ProbeArgs } from "./probe";
 export {
   PrivateImage,
   DataImage,

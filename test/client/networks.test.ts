@@ -17,7 +17,10 @@ beforeAll(async () => {
   proxy = createServer((client) => {
     client.once("data", (head: Buffer) => {
       const m = /^CONNECT (\S+):(\d+) HTTP\/1\.1/.exec(head.toString("latin1"));
-      if (!m) return client.end("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
+      if (!m) {
+        client.end("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
+        return;
+      }
       tunnels.push(`${m[1]}:${m[2]}`);
       const upstream = connect(Number(m[2]), m[1], () => {
         client.write("HTTP/1.1 200 Connection Established\r\n\r\n");

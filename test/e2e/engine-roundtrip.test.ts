@@ -13,10 +13,10 @@ const repo = resolve(__dirname, "../..");
 const PROBE_TYPE = "pulumi-nodejs:dynamic/ims:Probe";
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
-import * as ims from "pulumi-ims";
+import { Probe } from "pulumi-ims/testing";
 
 const config = new pulumi.Config();
-const probe = new ims.Probe("probe", { message: config.get("message") ?? "first" });
+const probe = new Probe("probe", { message: config.get("message") ?? "first" });
 
 export const probeId = probe.id;
 export const message = probe.message;

@@ -139,9 +139,13 @@ export async function assertPulumiCli(): Promise<string> {
   throw new Error("The Pulumi CLI is not installed: run `make setup` (or `make test`), which builds it.");
 }
 
-/** Packs this repository as npm would publish it (dist/ must be built) and returns the tarball. */
+/**
+ * Packs this repository as npm would publish it and returns the tarball. dist/ must be built (make
+ * test builds it): the package's own prepack build is skipped here, so that test files packing at
+ * the same time do not build over each other (test/e2e/install.test.ts takes the user's whole path).
+ */
 export async function packPackage(destination: string): Promise<string> {
-  const result = await run("npm", ["pack", "--pack-destination", destination, "--json"], {
+  const result = await run("npm", ["pack", "--ignore-scripts", "--pack-destination", destination, "--json"], {
     cwd: repo,
     env: process.env,
   });
