@@ -3,19 +3,27 @@
  * ims-emulator: start a local IMS cloud, or drive a running one through its admin API.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { AdminUrlError, adminTarget, callAdmin, type AdminTarget } from "./admin/remote";
 import { startEmulator, type EmulatorOptions } from "./index";
 import { loadWorldFile } from "./persist";
+import { emulatorVersion } from "./version";
 
 const DEFAULT_PORT = 7439;
 
 const USAGE = `Usage:
   ims-emulator [--port N] [--host 127.0.0.1] [--world file.json] [--state-file f]
                [--job-duration ms] [--token-lifetime seconds] [--clock-offset seconds]
+               [--tls-cert cert.pem --tls-key key.pem]
       Starts a local Image Management Service (IAM, IMS and Glance-compatible APIs) and prints
       its endpoint and the credentials of its world. --port 0 takes any free port (default ${DEFAULT_PORT}).
+      With --tls-cert and --tls-key (PEM files) it serves HTTPS instead of HTTP.
+
+  ims-emulator --version | --help
 
   ims-emulator <command> [arguments] [--url http://127.0.0.1:${DEFAULT_PORT}]
-      Drives a running emulator through its admin API (the URL also comes from IMS_EMULATOR_URL):
+      Drives a running emulator through its admin API (the URL also comes from IMS_EMULATOR_URL;
+      for an HTTPS one, NODE_EXTRA_CA_CERTS names the CA that signed its certificate):
         world                         endpoint, regions, projects, users and credentials
         state                         the whole world as JSON (a file --world and load accept)
         reset                         back to the world it started with
@@ -39,41 +47,104 @@ const USAGE = `Usage:
 
 class UsageError extends Error {}
 
-function takeFlag(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  if (at < 0) return undefined;
-  const value = args[at + 1];
-  if (value === undefined || value.startsWith("--")) throw new UsageError(`${name} needs a value`);
-  args.splice(at, 2);
-  return value;
+/** Every option; SERVE_OPTIONS and COMMAND_OPTIONS below say where each belongs. */
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+  host: { type: "string" },
+  port: { type: "string" },
+  world: { type: "string" },
+  "state-file": { type: "string" },
+  "job-duration": { type: "string" },
+  "token-lifetime": { type: "string" },
+  "clock-offset": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  url: { type: "string" },
+  region: { type: "string" },
+  out: { type: "string" },
+  reset: { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
+type Values = ReturnType<typeof parse>["values"];
+type OptionName = keyof typeof OPTIONS;
+
+const SERVE_OPTIONS: OptionName[] = ["host", "port", "world", "state-file", "job-duration", "token-lifetime", "clock-offset", "tls-cert", "tls-key"];
+/** Options of one command only; `--url` belongs to every command. */
+const COMMAND_OPTIONS: Partial<Record<OptionName, string>> = { region: "put-object", out: "get-object", reset: "metrics" };
+
+/**
+ * `--clock-offset -60`: a negative number after an option that takes a value is that value, not
+ * an option (parseArgs only takes it as `--clock-offset=-60`).
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? (argv[i].slice(2) as OptionName) : undefined;
+    const next = argv[i + 1];
+    if (name && OPTIONS[name]?.type === "string" && next !== undefined && /^-\d+(\.\d+)?$/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
 }
 
-function number(value: string | undefined, name: string, min: number): number | undefined {
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (e) {
+    const error = e as Error & { code?: string };
+    if (!error.code?.startsWith("ERR_PARSE_ARGS")) throw e;
+    const unknown = /^Unknown option '([^']+)'/.exec(error.message);
+    if (unknown) throw new UsageError(`unknown option ${unknown[1]}`);
+    const valueless = /^Option '(--[\w-]+)(?: <value>)?' argument (?:missing|is ambiguous)/.exec(error.message);
+    if (valueless) throw new UsageError(`${valueless[1]} needs a value`);
+    throw new UsageError(error.message);
+  }
+}
+
+function number(value: string | undefined, name: string, min: number, max = Infinity): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min) throw new UsageError(`${name} must be a number of at least ${min}, got ${value}`);
+  if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be a number ${max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`}, got ${value}`);
+  }
   return n;
 }
 
-async function serve(args: string[]): Promise<void> {
-  const options: EmulatorOptions = {
-    host: takeFlag(args, "--host") ?? "127.0.0.1",
-    port: number(takeFlag(args, "--port"), "--port", 0) ?? DEFAULT_PORT,
+/** The certificate and key of --tls-cert and --tls-key (both or neither), read from their files. */
+function tlsFiles(values: Values): EmulatorOptions["tls"] {
+  const { "tls-cert": certFile, "tls-key": keyFile } = values;
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new UsageError("--tls-cert and --tls-key go together: a PEM certificate and its private key");
+  const read = (file: string, option: string) => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch (e) {
+      throw new Error(`cannot read the ${option} file: ${(e as Error).message}`, { cause: e });
+    }
   };
-  const worldFile = takeFlag(args, "--world");
-  if (worldFile) options.world = loadWorldFile(worldFile);
-  const stateFile = takeFlag(args, "--state-file");
-  if (stateFile) options.stateFile = stateFile;
-  const duration = number(takeFlag(args, "--job-duration"), "--job-duration", 0);
+  return { cert: read(certFile, "--tls-cert"), key: read(keyFile, "--tls-key") };
+}
+
+async function serve(values: Values): Promise<void> {
+  const port = number(values.port, "--port", 0, 65535);
+  if (port !== undefined && !Number.isInteger(port)) throw new UsageError(`--port must be a whole number, got ${values.port}`);
+  const options: EmulatorOptions = { host: values.host ?? "127.0.0.1", port: port ?? DEFAULT_PORT };
+  if (values.world) options.world = loadWorldFile(values.world);
+  if (values["state-file"]) options.stateFile = values["state-file"];
+  const duration = number(values["job-duration"], "--job-duration", 0);
   if (duration !== undefined) options.jobDurationMs = duration;
-  const lifetime = number(takeFlag(args, "--token-lifetime"), "--token-lifetime", 1);
+  const lifetime = number(values["token-lifetime"], "--token-lifetime", 1);
   if (lifetime !== undefined) options.tokenLifetimeMs = lifetime * 1000;
-  const offset = takeFlag(args, "--clock-offset");
+  const offset = values["clock-offset"];
   if (offset !== undefined) {
     if (!/^-?\d+$/.test(offset)) throw new UsageError("--clock-offset takes whole seconds (negative: the service's clock is behind)");
     options.clockOffsetMs = Number(offset) * 1000;
   }
-  if (args.length > 0) throw new UsageError(`unknown argument ${args[0]}`);
+  const tls = tlsFiles(values);
+  if (tls) options.tls = tls;
 
   const emulator = await startEmulator(options);
   const s = emulator.summary();
@@ -94,6 +165,7 @@ async function serve(args: string[]): Promise<void> {
     ...s.volumes.filter((v) => !v.serverId).map((v) => `  EVS volume:      ${v.name} ${v.id} (${v.sizeGb} GB)`),
     ...s.backups.map((b) => `  ${b.kind} backup:      ${b.name} ${b.id}`),
     `  admin API:       ${s.endpoint}/_emulator/world`,
+    ...(tls ? [`  TLS certificate: ${values["tls-cert"]} (clients trust the CA that signed it, e.g. NODE_EXTRA_CA_CERTS=ca.pem)`] : []),
   ];
   const first = s.accessKeys[0];
   if (first) {
@@ -113,19 +185,6 @@ async function serve(args: string[]): Promise<void> {
   process.once("SIGTERM", stop);
 }
 
-async function call(url: string, method: string, path: string, body?: unknown | Buffer): Promise<unknown> {
-  const raw = Buffer.isBuffer(body);
-  const res = await fetch(`${url}/_emulator${path}`, {
-    method,
-    ...(body !== undefined ? { body: raw ? (body as Buffer) : JSON.stringify(body) } : {}),
-    headers: body === undefined ? {} : { "Content-Type": raw ? "application/octet-stream" : "application/json" },
-  });
-  const text = Buffer.from(await res.arrayBuffer());
-  if (!res.ok) throw new Error(`${method} /_emulator${path}: HTTP ${res.status} ${text.toString()}`);
-  if (res.headers.get("content-type")?.includes("json")) return JSON.parse(text.toString());
-  return text.length ? text : undefined;
-}
-
 function json(text: string | undefined, what: string): unknown {
   if (text === undefined) throw new UsageError(`${what} needs a JSON argument`);
   try {
@@ -138,94 +197,147 @@ function json(text: string | undefined, what: string): unknown {
 /** `bucket/key` for an admin URL, each segment percent-encoded (keys may hold spaces, `#` or `?`). */
 const objectPath = (bucket: string, key: string): string => `${encodeURIComponent(bucket)}/${key.split("/").map(encodeURIComponent).join("/")}`;
 
-async function command(name: string, args: string[]): Promise<unknown> {
-  const url = (takeFlag(args, "--url") ?? process.env.IMS_EMULATOR_URL ?? `http://127.0.0.1:${DEFAULT_PORT}`).replace(/\/$/, "");
+/** Each command and the most positional arguments it takes. */
+const COMMANDS: Record<string, number> = {
+  world: 0,
+  state: 0,
+  reset: 0,
+  load: 1,
+  agency: 2,
+  "put-object": 3,
+  "get-object": 2,
+  "create-server": 1,
+  "create-volume": 1,
+  "create-backup": 1,
+  fault: 2,
+  "fail-jobs": 4,
+  "drift-image": 2,
+  "delete-image": 1,
+  "set-member": 3,
+  "remove-member": 2,
+  "revoke-tokens": 0,
+  clock: 2,
+  timing: 1,
+  metrics: 0,
+};
+
+/** Options that belong to starting the emulator or to another command are mistakes, not ignored. */
+function checkOptions(name: string | undefined, values: Values): void {
+  for (const option of Object.keys(values) as OptionName[]) {
+    if (option === "help" || option === "version") continue;
+    if (name === undefined && !SERVE_OPTIONS.includes(option)) {
+      throw new UsageError(`--${option} is an option of the admin commands, not of starting the emulator`);
+    }
+    if (name !== undefined && SERVE_OPTIONS.includes(option)) {
+      throw new UsageError(`--${option} is an option of starting the emulator, not of ${name}`);
+    }
+    const only = COMMAND_OPTIONS[option];
+    if (name !== undefined && only !== undefined && only !== name) throw new UsageError(`--${option} is an option of ${only}, not of ${name}`);
+  }
+}
+
+async function command(name: string, args: string[], values: Values): Promise<unknown> {
+  const max = COMMANDS[name];
+  if (max === undefined) throw new UsageError(`unknown command ${name}`);
+  if (args.length > max) throw new UsageError(`${name} takes at most ${max} argument${max === 1 ? "" : "s"}; unexpected ${args.slice(max).join(" ")}`);
+  let target: AdminTarget;
+  try {
+    target = adminTarget(values.url, process.env.IMS_EMULATOR_URL, `http://127.0.0.1:${DEFAULT_PORT}`);
+  } catch (e) {
+    if (e instanceof AdminUrlError) throw new UsageError(e.message);
+    throw e;
+  }
+  const call = (method: string, path: string, body?: unknown) => callAdmin(target, method, path, body);
   const [a, b, c, d] = args;
   switch (name) {
     case "world":
-      return call(url, "GET", "/world");
+      return call("GET", "/world");
     case "state":
-      return call(url, "GET", "/state");
+      return call("GET", "/state");
     case "reset":
-      return call(url, "POST", "/reset");
+      return call("POST", "/reset");
     case "load":
       if (!a) throw new UsageError("load needs a file");
-      return call(url, "PUT", "/world", loadWorldFile(a));
+      return call("PUT", "/world", loadWorldFile(a));
     case "agency":
-      if ((a === "add" || a === "remove") && b) return call(url, a === "add" ? "PUT" : "DELETE", `/agencies/${encodeURIComponent(b)}`);
+      if ((a === "add" || a === "remove") && b) return call(a === "add" ? "PUT" : "DELETE", `/agencies/${encodeURIComponent(b)}`);
       throw new UsageError("agency takes add <name> or remove <name>");
     case "put-object": {
       if (!a || !b || !c) throw new UsageError("put-object needs <bucket> <key> <file>");
-      const region = takeFlag(args, "--region");
-      return call(url, "PUT", `/objects/${objectPath(a, b)}${region ? `?region=${encodeURIComponent(region)}` : ""}`, readFileSync(c));
+      const region = values.region;
+      return call("PUT", `/objects/${objectPath(a, b)}${region ? `?region=${encodeURIComponent(region)}` : ""}`, readFileSync(c));
     }
     case "get-object": {
       if (!a || !b) throw new UsageError("get-object needs <bucket> <key>");
-      const out = takeFlag(args, "--out");
       // An empty object comes back as no body at all.
-      const bytes = ((await call(url, "GET", `/objects/${objectPath(a, b)}`)) as Buffer | undefined) ?? Buffer.alloc(0);
-      if (out) writeFileSync(out, bytes);
+      const bytes = ((await call("GET", `/objects/${objectPath(a, b)}`)) as Buffer | undefined) ?? Buffer.alloc(0);
+      if (values.out) writeFileSync(values.out, bytes);
       else process.stdout.write(bytes);
       return undefined;
     }
     case "create-server":
-      return call(url, "POST", "/servers", json(a, name));
+      return call("POST", "/servers", json(a, name));
     case "create-volume":
-      return call(url, "POST", "/volumes", json(a, name));
+      return call("POST", "/volumes", json(a, name));
     case "create-backup":
-      return call(url, "POST", "/backups", json(a, name));
+      return call("POST", "/backups", json(a, name));
     case "fault":
-      if (a === "add") return call(url, "POST", "/faults", json(b, "fault add"));
-      if (a === "list") return call(url, "GET", "/faults");
-      if (a === "clear") return call(url, "DELETE", "/faults");
-      throw new UsageError("fault takes add, list or clear");
+      if (a === "add") return call("POST", "/faults", json(b, "fault add"));
+      if (a === "list" && !b) return call("GET", "/faults");
+      if (a === "clear" && !b) return call("DELETE", "/faults");
+      throw new UsageError("fault takes add '<json>', list or clear");
     case "fail-jobs":
       if (!a) throw new UsageError("fail-jobs needs a job type (or *)");
-      return call(url, "POST", "/job-failures", {
+      return call("POST", "/job-failures", {
         jobType: a,
-        count: b ? Number(b) : 1,
+        count: b ? number(b, "fail-jobs count", 1) : 1,
         ...(c ? { errorCode: c } : {}),
         ...(d ? { failReason: d } : {}),
       });
     case "drift-image":
       if (!a) throw new UsageError("drift-image needs an image id");
-      return call(url, "PATCH", `/images/${a}`, json(b, name));
+      return call("PATCH", `/images/${a}`, json(b, name));
     case "delete-image":
       if (!a) throw new UsageError("delete-image needs an image id");
-      return call(url, "DELETE", `/images/${a}`);
+      return call("DELETE", `/images/${a}`);
     case "set-member":
       if (!a || !b || !c) throw new UsageError("set-member needs <image_id> <project_id> <status>");
-      return call(url, "PUT", `/images/${a}/members/${b}`, { status: c });
+      return call("PUT", `/images/${a}/members/${b}`, { status: c });
     case "remove-member":
       if (!a || !b) throw new UsageError("remove-member needs <image_id> <project_id>");
-      return call(url, "DELETE", `/images/${a}/members/${b}`);
+      return call("DELETE", `/images/${a}/members/${b}`);
     case "revoke-tokens":
-      return call(url, "POST", "/tokens/revoke");
+      return call("POST", "/tokens/revoke");
     case "clock":
-      if (a === undefined) return call(url, "GET", "/clock");
-      if (a === "pause") return call(url, "POST", "/clock", { paused: true });
-      if (a === "resume") return call(url, "POST", "/clock", { paused: false });
-      if (a === "speed") return call(url, "POST", "/clock", { speed: number(b, "speed", 0) });
-      if (a === "advance") return call(url, "POST", "/clock", { advanceMs: number(b, "advance", 0) });
+      if (a === undefined) return call("GET", "/clock");
+      if (a === "pause" && !b) return call("POST", "/clock", { paused: true });
+      if (a === "resume" && !b) return call("POST", "/clock", { paused: false });
+      if (a === "speed") return call("POST", "/clock", { speed: number(b, "speed", 0) });
+      if (a === "advance") return call("POST", "/clock", { advanceMs: number(b, "advance", 0) });
       throw new UsageError("clock takes pause, resume, speed <x> or advance <ms>");
     case "timing":
-      return call(url, "PUT", "/timing", json(a, name));
+      return call("PUT", "/timing", json(a, name));
     case "metrics":
-      if (args.includes("--reset")) return call(url, "DELETE", "/metrics");
-      return call(url, "GET", "/metrics");
+      return call(values.reset ? "DELETE" : "GET", "/metrics");
     default:
-      throw new UsageError(`unknown command ${name}`);
+      throw new Error(`command ${name} is listed but not implemented`);
   }
 }
 
 async function main(argv: string[]): Promise<void> {
-  const args = [...argv];
-  if (args.includes("--help") || args.includes("-h")) {
+  const { values, positionals } = parse(argv);
+  if (values.help) {
     process.stdout.write(USAGE);
     return;
   }
-  if (args.length === 0 || args[0].startsWith("--")) return serve(args);
-  const result = await command(args[0], args.slice(1));
+  if (values.version) {
+    process.stdout.write(`ims-emulator ${emulatorVersion()}\n`);
+    return;
+  }
+  const [name, ...args] = positionals;
+  checkOptions(name, values);
+  if (name === undefined) return serve(values);
+  const result = await command(name, args, values);
   if (result !== undefined && !Buffer.isBuffer(result)) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
 }
 

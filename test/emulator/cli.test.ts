@@ -7,8 +7,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Agent, fetch as undiciFetch } from "undici";
 import { makeQcow2 } from "../../emulator/domain/disk-format";
 import { signForTest } from "../helpers/emulator";
+import { freePort } from "../helpers/emulator-process";
+import { makeTestCertificate, type TestCertificate } from "../helpers/tls";
 
 const CLI = resolve(__dirname, "../../dist/emulator/cli.js");
 
@@ -18,21 +21,33 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI to completion. */
-function run(...args: string[]): Promise<Run> {
+/** Runs the CLI to completion, with these variables added to (or, when undefined, removed from) its environment. */
+function runWith(env: Record<string, string | undefined>, ...args: string[]): Promise<Run> {
   return new Promise((resolvePromise) => {
-    execFile(process.execPath, [CLI, ...args], { encoding: "buffer", timeout: 10_000 }, (error, stdout, stderr) => {
+    const options = { encoding: "buffer" as const, timeout: 10_000, env: { ...process.env, ...env } };
+    execFile(process.execPath, [CLI, ...args], options, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
       resolvePromise({ code, stdout, stderr: stderr.toString() });
     });
   });
 }
 
+/** Runs the CLI to completion, without IMS_EMULATOR_URL or NODE_EXTRA_CA_CERTS from the test's environment. */
+const run = (...args: string[]): Promise<Run> => runWith({ IMS_EMULATOR_URL: undefined, NODE_EXTRA_CA_CERTS: undefined }, ...args);
+
 /** Runs an admin subcommand against the emulator and parses its JSON output. */
 async function admin<T = Record<string, unknown>>(url: string, ...args: string[]): Promise<T> {
   const res = await run(...args, "--url", url);
   if (res.code !== 0) throw new Error(`ims-emulator ${args.join(" ")} exited ${res.code}: ${res.stderr}`);
   return JSON.parse(res.stdout.toString()) as T;
+}
+
+/** `world --url` with the wrong scheme for the emulator there: exit 1, the URL, and the scheme to use. */
+async function expectSchemeHint(wrongUrl: string, hint: string): Promise<void> {
+  const res = await run("world", "--url", wrongUrl);
+  expect(res.code).toBe(1);
+  expect(res.stderr).toContain(`ims-emulator: cannot talk to ims-emulator at ${wrongUrl} (given by --url): `);
+  expect(res.stderr).toContain(`${hint}\n`);
 }
 
 interface Banner {
@@ -46,12 +61,50 @@ interface Banner {
 }
 
 function parseBanner(text: string): Banner {
-  const endpoint = /^ims-emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(text);
+  const endpoint = /^ims-emulator listening on (https?:\/\/127\.0\.0\.1:\d+)$/m.exec(text);
   const user = /^ {2}user: +(\S+) \/ (\S+) \(domain (\S+)\)$/m.exec(text);
   const keys = /HW_ACCESS_KEY=(\S+) HW_SECRET_KEY=(\S+)/.exec(text);
   if (!endpoint || !user || !keys) throw new Error(`unexpected banner:\n${text}`);
   const projects = [...text.matchAll(/^ {4}(\S+) +[0-9a-f]{32} +AK /gm)].map((m) => m[1]);
   return { endpoint: endpoint[1], user: user[1], password: user[2], domain: user[3], access: keys[1], secret: keys[2], projects };
+}
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  /** Everything it printed until its banner was complete. */
+  text: string;
+  startupMs: number;
+}
+
+/** Starts an emulator with the CLI and waits for its whole banner. */
+async function startCli(args: string[]): Promise<Started> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json, or make test)`);
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  const text = await new Promise<string>((resolvePromise, reject) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`no banner after 10 s; stdout so far:\n${out}`)), 10_000);
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (!out.includes("pulumi config set ims:endpoint")) return;
+      clearTimeout(timer);
+      resolvePromise(out);
+    });
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`ims-emulator exited with ${code} before it was ready: ${err}`));
+    });
+  });
+  return { child, text, startupMs: performance.now() - started };
+}
+
+async function stopCli(child: ChildProcessWithoutNullStreams | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
 }
 
 describe("ims-emulator CLI", () => {
@@ -62,36 +115,16 @@ describe("ims-emulator CLI", () => {
   let dir: string;
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json, or make test)`);
     dir = mkdtempSync(join(tmpdir(), "ims-emulator-cli-"));
-    const started = performance.now();
-    const proc = spawn(process.execPath, [CLI, "--port", "0"], { stdio: ["pipe", "pipe", "pipe"] });
-    child = proc;
-    const text = await new Promise<string>((resolvePromise, reject) => {
-      let out = "";
-      let err = "";
-      proc.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        if (out.includes("pulumi config set ims:endpoint")) resolvePromise(out);
-      });
-      proc.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      proc.on("exit", (code) => reject(new Error(`ims-emulator exited with ${code} before it was ready: ${err}`)));
-      const timer = setTimeout(() => reject(new Error(`no banner after 10 s; stdout so far:\n${out}`)), 10_000);
-      proc.stdout.on("data", () => {
-        if (out.includes("pulumi config set ims:endpoint")) clearTimeout(timer);
-      });
-    });
-    startupMs = performance.now() - started;
-    banner = parseBanner(text);
+    const started = await startCli(["--port", "0"]);
+    child = started.child;
+    startupMs = started.startupMs;
+    banner = parseBanner(started.text);
     url = banner.endpoint;
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await stopCli(child);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -195,7 +228,11 @@ describe("ims-emulator CLI", () => {
     expect(await names()).toEqual(["ims_admin_agency"]);
     const again = await run("agency", "remove", "cli_agency", "--url", url);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain("404");
+    // The method and path, the URL and where it came from, the status and the body.
+    expect(again.stderr).toBe(
+      `ims-emulator: DELETE /_emulator/agencies/cli_agency at ${url} (given by --url) answered HTTP 404 Not Found: ` +
+        `{"error":{"code":"EMULATOR.NOT_FOUND","message":"No agency cli_agency."}}\n`,
+    );
     const usage = await run("agency", "list", "--url", url);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("agency takes add <name> or remove <name>");
@@ -251,6 +288,178 @@ describe("ims-emulator CLI", () => {
     const text = res.stdout.toString();
     expect(text).toMatch(/^Usage:/);
     for (const command of ["world", "agency add|remove", "fault add", "clock [pause|resume", "metrics", "put-object", "get-object"]) expect(text).toContain(command);
+    for (const option of ["--tls-cert cert.pem --tls-key key.pem", "--version"]) expect(text).toContain(option);
     expect(res.stderr).toBe("");
+    expect((await run("-h")).stdout.toString()).toBe(text);
+  });
+
+  it("--version prints the version of the pulumi-ims package", async () => {
+    const { version } = JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8")) as { version: string };
+    const res = await run("--version");
+    expect(res).toMatchObject({ code: 0, stderr: "" });
+    expect(res.stdout.toString()).toBe(`ims-emulator ${version}\n`);
+  });
+
+  it("options take their value as --name value or --name=value, anywhere on the line", async () => {
+    const spaced = await admin<{ endpoint: string }>(url, "world");
+    const joined = await run(`--url=${url}`, "world");
+    expect(joined.code).toBe(0);
+    expect(JSON.parse(joined.stdout.toString())).toEqual(spaced);
+
+    await fetch(`${url}/v2/schemas/members`);
+    const routes = async () => (await admin<{ routes: { route: string }[] }>(url, "metrics")).routes.map((r) => r.route);
+    expect(await routes()).toContain("/v2/schemas/members");
+    expect((await run("metrics", "--reset", "--url", url)).code).toBe(0);
+    expect(await routes()).not.toContain("/v2/schemas/members");
+  });
+
+  it.each([
+    [["--frob"], "unknown option --frob"],
+    [["world", "--frob", "--url", "http://127.0.0.1:1"], "unknown option --frob"],
+    [["-x"], "unknown option -x"],
+    [["--port"], "--port needs a value"],
+    [["--port", "--host", "127.0.0.1"], "--port needs a value"],
+    [["world", "--url"], "--url needs a value"],
+    [["--reset=yes"], "Option '--reset' does not take an argument"],
+    [["--port", "70000"], "--port must be a number from 0 to 65535, got 70000"],
+    [["--port", "1.5"], "--port must be a whole number, got 1.5"],
+    [["--port", ""], "--port must be a number from 0 to 65535, got "],
+    [["--clock-offset", "1.5"], "--clock-offset takes whole seconds"],
+    [["--tls-cert", "cert.pem"], "--tls-cert and --tls-key go together"],
+    [["--url", "http://127.0.0.1:1"], "--url is an option of the admin commands, not of starting the emulator"],
+    [["world", "--port", "0"], "--port is an option of starting the emulator, not of world"],
+    [["world", "--reset"], "--reset is an option of metrics, not of world"],
+    [["get-object", "b", "k", "--region", "r"], "--region is an option of put-object, not of get-object"],
+    [["world", "extra"], "world takes at most 0 arguments; unexpected extra"],
+    [["delete-image", "a", "b"], "delete-image takes at most 1 argument; unexpected b"],
+    [["world", "--url", "ftp://127.0.0.1"], `--url must be an http:// or https:// URL of ims-emulator, got "ftp://127.0.0.1"`],
+  ])("%j is a usage error (exit 2) naming the problem", async (args, message) => {
+    const res = await run(...args);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`ims-emulator: ${message}`);
+    expect(res.stderr).toContain("Usage:");
+    expect(res.stdout.length).toBe(0);
+  });
+
+  it("a bad IMS_EMULATOR_URL is a usage error naming the variable", async () => {
+    const res = await runWith({ IMS_EMULATOR_URL: "127.0.0.1:7439" }, "world");
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`ims-emulator: IMS_EMULATOR_URL must be an http:// or https:// URL of ims-emulator, got "127.0.0.1:7439"`);
+  });
+
+  it("https:// to a plain emulator says to use http://", async () => {
+    await expectSchemeHint(url.replace("http:", "https:"), "If the emulator serves plain HTTP (started without --tls-cert), use http://.");
+  });
+
+  it("IMS_EMULATOR_URL names the emulator when --url does not", async () => {
+    const res = await runWith({ IMS_EMULATOR_URL: url }, "world");
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout.toString())).toMatchObject({ endpoint: url });
+  });
+});
+
+describe("ims-emulator CLI when no emulator answers", () => {
+  let port: number;
+  beforeAll(async () => {
+    port = await freePort();
+  });
+
+  it("--url: names the URL, that --url chose it, the refusal and how to start one", async () => {
+    const res = await run("world", "--url", `http://127.0.0.1:${port}`);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(
+      `ims-emulator: cannot reach ims-emulator at http://127.0.0.1:${port} (given by --url): connect ECONNREFUSED 127.0.0.1:${port}. ` +
+        `Is it running? Start one with: ims-emulator --port ${port}\n`,
+    );
+  });
+
+  it("IMS_EMULATOR_URL: says the URL came from the variable", async () => {
+    const res = await runWith({ IMS_EMULATOR_URL: `http://localhost:${port}/` }, "fault", "list");
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`cannot reach ims-emulator at http://localhost:${port} (from IMS_EMULATOR_URL): `);
+    expect(res.stderr).toContain(`ECONNREFUSED`);
+    expect(res.stderr).toContain(`Start one with: ims-emulator --port ${port}\n`);
+  });
+
+  it("the default: says it is the default and how to name another", async () => {
+    const busy = await fetch("http://127.0.0.1:7439/").then(
+      () => true,
+      () => false,
+    );
+    if (busy) {
+      process.stdout.write("port 7439 is in use on this machine: the default-URL case is left to test/emulator/remote.test.ts\n");
+      return;
+    }
+    const res = await run("clock");
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(
+      "ims-emulator: cannot reach ims-emulator at http://127.0.0.1:7439 (the default; --url or IMS_EMULATOR_URL name another): " +
+        "connect ECONNREFUSED 127.0.0.1:7439. Is it running? Start one with: ims-emulator --port 7439\n",
+    );
+  });
+});
+
+describe("ims-emulator CLI over HTTPS (--tls-cert, --tls-key)", () => {
+  let certificate: TestCertificate;
+  let started: Started | undefined;
+  let url: string;
+
+  beforeAll(async () => {
+    certificate = makeTestCertificate();
+    started = await startCli(["--port=0", "--tls-cert", certificate.certFile, `--tls-key=${certificate.keyFile}`, "--clock-offset", "-600"]);
+    url = parseBanner(started.text).endpoint;
+  });
+  afterAll(async () => {
+    await stopCli(started?.child);
+    if (certificate) rmSync(certificate.dir, { recursive: true, force: true });
+  });
+
+  it("prints an https:// endpoint, auth URL and the certificate it serves", () => {
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(started!.text).toContain(`  auth URL (IAM):  ${url}/v3\n`);
+    expect(started!.text).toContain(`  TLS certificate: ${certificate.certFile} (clients trust the CA that signed it`);
+    expect(started!.text).toContain(`export HW_AUTH_URL=${url}/v3 `);
+  });
+
+  it("admin commands reach it when Node trusts the CA (NODE_EXTRA_CA_CERTS), and keep the other options (--clock-offset -600)", async () => {
+    const res = await runWith({ NODE_EXTRA_CA_CERTS: certificate.caFile }, "clock", "--url", url);
+    expect(res.code).toBe(0);
+    const world = await runWith({ NODE_EXTRA_CA_CERTS: certificate.caFile }, "world", "--url", url);
+    expect(JSON.parse(world.stdout.toString())).toMatchObject({ endpoint: url, iamEndpoint: `${url}/v3` });
+    // The service's clock, as its Date header shows it, runs ten minutes behind.
+    const agent = new Agent({ connect: { ca: certificate.ca } });
+    try {
+      const res = await undiciFetch(`${url}/v3`, { dispatcher: agent });
+      expect(res.status).toBe(200);
+      const behindS = (Date.now() - Date.parse(res.headers.get("date")!)) / 1000;
+      expect(behindS).toBeGreaterThan(595);
+      expect(behindS).toBeLessThan(605);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it("without the CA, the error says the certificate is not trusted and how to trust it", async () => {
+    const res = await run("world", "--url", url);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `^ims-emulator: ims-emulator at ${url.replace(/\./g, "\\.")} \\(given by --url\\) answered with a certificate this machine does not trust \\(.+\\)\\. ` +
+          `Let Node trust the CA that signed its --tls-cert: NODE_EXTRA_CA_CERTS=ca\\.pem ims-emulator …\n$`,
+      ),
+    );
+  });
+
+  it("http:// to it says to use https://", async () => {
+    await expectSchemeHint(url.replace("https:", "http:"), "If the emulator serves HTTPS (started with --tls-cert), use https://.");
+  });
+
+  it("a --tls-cert that cannot be read, or a key that is not its own, stops it with a clear message", async () => {
+    const missing = await run("--port", "0", "--tls-cert", join(certificate.dir, "nothing.pem"), "--tls-key", certificate.keyFile);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^ims-emulator: cannot read the --tls-cert file: ENOENT/);
+    const swapped = await run("--port", "0", "--tls-cert", certificate.keyFile, "--tls-key", certificate.certFile);
+    expect(swapped.code).toBe(1);
+    expect(swapped.stderr).toMatch(/^ims-emulator: cannot serve HTTPS with this TLS certificate and key: /);
   });
 });
