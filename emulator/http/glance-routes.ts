@@ -8,7 +8,6 @@ import { listImages } from "../domain/queries";
 import { addNativeTag, deleteNativeTag } from "../domain/tags";
 import { updateImageNative } from "../domain/updates";
 import { imageView, memberView } from "../domain/views";
-import { notFoundRoute } from "./respond";
 import { GLANCE_SCHEMAS } from "./schemas";
 import { ok, type Context, type Reply, type Route } from "./router";
 
@@ -19,22 +18,6 @@ function visible(ctx: Context, id: string): Image {
   const image = visibleImage(ctx.world, ctx.caller, id);
   if (!image) throw glanceNotFound(id);
   return image;
-}
-
-function versions(baseUrl: string, only?: string) {
-  const all = [
-    { status: "CURRENT", id: "v2.2", links: [{ href: `${baseUrl}/v2/`, rel: "self" }] },
-    { status: "SUPPORTED", id: "v2.1", links: [{ href: `${baseUrl}/v2/`, rel: "self" }] },
-    { status: "SUPPORTED", id: "v2.0", links: [{ href: `${baseUrl}/v2/`, rel: "self" }] },
-    { status: "DEPRECATED", id: "v1.1", links: [{ href: `${baseUrl}/v1/`, rel: "self" }] },
-    { status: "DEPRECATED", id: "v1.0", links: [{ href: `${baseUrl}/v1/`, rel: "self" }] },
-  ];
-  if (only === undefined) return { versions: all };
-  const wanted = only === "v2" ? "v2.2" : only === "v1" ? "v1.1" : only;
-  const found = all.filter((v) => v.id === wanted);
-  // Not a version of this API: an unknown path, answered by the gateway.
-  if (found.length === 0) throw notFoundRoute();
-  return { versions: found };
 }
 
 /** The query string of a list page, with `marker` set or dropped. */
@@ -85,14 +68,6 @@ const headerValue = (text: string): string =>
     .replace(/[^\t\x20-\x7e\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 
 export const glanceRoutes: Route[] = [
-  open("GET", "/", (ctx) => ok(versions(ctx.runtime.baseUrl), 300)),
-  // One version, with or without the trailing slash the version links carry.
-  ...["/{version}", "/{version}/"].map((path) =>
-    open("GET", path, (ctx) => {
-      if (!/^v\d+(\.\d+)?$/.test(ctx.params.version)) throw notFoundRoute();
-      return ok(versions(ctx.runtime.baseUrl, ctx.params.version), 300);
-    }),
-  ),
   ...Object.entries(GLANCE_SCHEMAS).map(([name, schema]) => open("GET", `/v2/schemas/${name}`, () => ok(schema))),
   glance("GET", "/v2/images", (ctx) => {
     const result = listImages(ctx.world, ctx.caller, ctx.query, { native: true });

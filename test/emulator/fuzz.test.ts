@@ -279,7 +279,7 @@ function examples(f: Fixture): Record<string, Example[]> {
     "DELETE /v2/{project_id}/images/{image_id}/tags/{key}": [{ as: "p1", params: { project_id: f.p1, image_id: f.own, key: "env" } }],
     "DELETE /v1/{project_id}/cloudimages/{image_id}/tags/delete": [{ as: "p1", params: { project_id: f.p1, image_id: f.own }, body: { tags: [{ key: "env" }] } }],
     "GET /": [{ as: "none" }],
-    "GET /{version}": [{ as: "none", params: { version: "v2" } }, { as: "none", params: { version: "v1.1" } }],
+    "GET /{version}": [{ as: "none", params: { version: "v2" } }, { as: "none", params: { version: "v1.1" } }, { as: "none", params: { version: "v3" } }],
     "GET /v2/images": [
       { as: "p1", query: [["limit", "2"], ["sort_key", "name"], ["sort_dir", "asc"], ["visibility", "private"], ["status", "active"]] },
       { as: "p2", query: [["member_status", "accepted"], ["visibility", "shared"], ["marker", f.sharedAccepted]] },
@@ -692,7 +692,7 @@ describe("fuzzing the service routes", () => {
       job_id: [f.jobP1, f.jobP2],
       key: ["env", "team", "k1", "missing"],
       tag: ["env", "team", "fztag", "missing"],
-      version: ["v2", "v1", "v2.1", "v1.1", "v9", "images"],
+      version: ["v2", "v1", "v2.1", "v1.1", "v3", "v9", "images"],
     } as Record<string, string[]>;
     const projectName: Record<Exclude<Who, "none">, string> = { p1: "ap-southeast-1", p2: "ap-southeast-1_analytics", p3: "ap-southeast-3" };
     const keys: Record<string, { access: string; secret: string }> = {};

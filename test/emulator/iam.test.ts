@@ -97,6 +97,42 @@ describe("IAM", () => {
   });
 });
 
+describe("identity version discovery (Keystone clients read it from the auth URL)", () => {
+  let emu: TestEmulator;
+  beforeAll(async () => {
+    emu = await startTestEmulator();
+  });
+  afterAll(() => emu.close());
+
+  it.each(["/v3", "/v3/"])("GET %s answers 200 with the identity v3 version document, no token needed", async (path) => {
+    const res = await emu.request("GET", path);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      version: {
+        id: "v3.6",
+        status: "stable",
+        updated: "2016-04-04T00:00:00Z",
+        links: [{ rel: "self", href: `${emu.url}/v3/` }],
+        "media-types": [{ base: "application/json", type: "application/vnd.openstack.identity-v3+json" }],
+      },
+    });
+  });
+
+  it("its self link is where tokens are issued", async () => {
+    const doc = await emu.request<{ version: { links: { href: string }[] } }>("GET", "/v3");
+    const res = await emu.request("POST", new URL("auth/tokens", doc.body.version.links[0].href).pathname, { body: passwordAuth({ name: "ap-southeast-1" }) });
+    expect(res.status).toBe(201);
+  });
+
+  it("GET / stays Glance's version list: the two documents cannot share one path", async () => {
+    const res = await emu.request<{ versions: { id: string }[] }>("GET", "/");
+    expect(res.status).toBe(300);
+    expect(Array.isArray(res.body.versions)).toBe(true);
+    expect(res.body.versions.map((v) => v.id)).not.toContain("v3.6");
+    expect((await emu.request("GET", "/v3.6")).status).toBe(404);
+  });
+});
+
 describe("token expiry", () => {
   let emu: TestEmulator;
   beforeAll(async () => {
