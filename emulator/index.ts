@@ -8,7 +8,7 @@ import type { WorldState } from "./domain/model";
 import { DEFAULT_JOB_TIMING, defaultWorldState, World, type JobTiming } from "./domain/world";
 import { checkWorld, existingState, saveWorldFile } from "./persist";
 import { defaultRuntimeOptions, Runtime } from "./http/runtime";
-import { createHttpServer } from "./http/server";
+import { createHttpServer, type TlsCertificate } from "./http/server";
 import { worldSummary } from "./admin/routes";
 
 export interface EmulatorOptions {
@@ -30,6 +30,11 @@ export interface EmulatorOptions {
   signatureSkewMs?: number;
   /** How far the service's clock is ahead of this machine's (negative: behind), for clock-skew drills. */
   clockOffsetMs?: number;
+  /**
+   * Serve HTTPS instead of HTTP, on the same routes, with this certificate (or chain, leaf first) and
+   * private key, PEM text. Clients must trust the certificate's CA; the URL is then `https://…`.
+   */
+  tls?: TlsCertificate;
 }
 
 export interface RunningEmulator {
@@ -40,6 +45,16 @@ export interface RunningEmulator {
   /** Endpoint, regions, projects, users and credentials, as the admin API shows them. */
   summary(): ReturnType<typeof worldSummary>;
   close(): Promise<void>;
+}
+
+/** The HTTP(S) server; a certificate or key Node cannot use is named as such. */
+function serverFor(runtime: Runtime, tls: TlsCertificate | undefined) {
+  try {
+    return createHttpServer(runtime, tls);
+  } catch (e) {
+    if (!tls) throw e;
+    throw new Error(`cannot serve HTTPS with this TLS certificate and key: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -59,16 +74,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (options.clockOffsetMs !== undefined) runtimeOptions.clockOffsetMs = options.clockOffsetMs;
   if (options.stateFile) runtimeOptions.stateFile = options.stateFile;
   const runtime = new Runtime(world, runtimeOptions, JSON.stringify(initial));
+  const server = serverFor(runtime, options.tls);
   if (options.stateFile && !restored) saveWorldFile(options.stateFile, world.state);
 
-  const server = createHttpServer(runtime);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  runtime.baseUrl = `http://${host}:${address.port}`;
+  runtime.baseUrl = `${options.tls ? "https" : "http"}://${host}:${address.port}`;
   return {
     url: runtime.baseUrl,
     get world() {
@@ -85,4 +100,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 }
 
 export { defaultWorldState, DEFAULT_WORLD } from "./domain/world";
+export type { TlsCertificate } from "./http/server";
 export type { WorldState } from "./domain/model";

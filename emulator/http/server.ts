@@ -3,6 +3,7 @@
  * gateway, dispatches through the route table and answers in the service's shapes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { adminRoutes } from "../admin/routes";
 import { GatewayError, IamError, img } from "../domain/errors";
@@ -14,12 +15,13 @@ import { verifyAkSk } from "./aksk";
 import { glanceRoutes } from "./glance-routes";
 import { iamRoutes } from "./iam-routes";
 import { imsRoutes } from "./ims-routes";
+import { versionRoutes } from "./versions";
 import { entityTooLarge, errorReply, notFoundRoute } from "./respond";
 import { compile, match, type CompiledRoute, type Context, type Reply } from "./router";
 import { AKSK_MAX_BODY, type Runtime } from "./runtime";
 
-/** Every route of the emulator, admin first (its prefix is unambiguous), then IAM, IMS, Glance. */
-export const ROUTES: CompiledRoute[] = [...adminRoutes, ...iamRoutes, ...imsRoutes, ...glanceRoutes].map(compile);
+/** Every route of the emulator, admin first (its prefix is unambiguous), then IAM, IMS, version discovery, Glance. */
+export const ROUTES: CompiledRoute[] = [...adminRoutes, ...iamRoutes, ...imsRoutes, ...versionRoutes, ...glanceRoutes].map(compile);
 
 class BodyTooLarge extends Error {}
 
@@ -207,10 +209,18 @@ function refuseMalformed(error: Error & { code?: string; rawPacket?: Buffer }, s
   );
 }
 
-export function createHttpServer(runtime: Runtime): Server {
-  const server = createServer((req, res) => {
+/** A certificate (or a chain, leaf first) and its private key, as PEM text, for serving HTTPS. */
+export interface TlsCertificate {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+/** The emulator's server: HTTP, or HTTPS on the same routes when given a certificate and key. */
+export function createHttpServer(runtime: Runtime, tls?: TlsCertificate): Server {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     void handle(runtime, req, res);
-  });
+  };
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) : createServer(listener);
   server.on("clientError", refuseMalformed);
   server.keepAliveTimeout = 30_000;
   return server;
