@@ -43,11 +43,11 @@ fi
 # The repository's own demo program loads pulumi-ims by name, as users do.
 [ -L "$root/node_modules/pulumi-ims" ] || ln -sfn .. "$root/node_modules/pulumi-ims"
 
-# 3. The official Huawei Cloud and G42 Cloud Python SDKs: independent clients for the emulator's fidelity tests.
+# 3. The official Huawei Cloud and G42 Cloud Python SDKs and openstacksdk: independent clients for the emulator's fidelity tests.
 py_key="$(hash_of "$root/tools/python/requirements.txt")"
 if [ "$(cat "$tools/py/.setup-key" 2>/dev/null)" != "$py_key" ]; then
   command -v python3 >/dev/null || die "python3 (>= 3.8, with venv) is needed for the fidelity tests: install python3 and python3-venv."
-  say "installing the official Huawei Cloud and G42 Cloud Python SDKs (tools/python/requirements.txt) into .tools/py"
+  say "installing the official Huawei Cloud and G42 Cloud Python SDKs and openstacksdk (tools/python/requirements.txt) into .tools/py"
   rm -rf "$tools/py"
   python3 -m venv "$tools/py" || die "python3 -m venv failed: install python3-venv."
   "$tools/py/bin/pip" install --quiet --disable-pip-version-check -r "$root/tools/python/requirements.txt" >&2

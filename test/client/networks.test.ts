@@ -1,11 +1,14 @@
 /**
- * Corporate networks: the client goes through the proxy the environment names (HTTP_PROXY,
- * HTTPS_PROXY), except for the hosts NO_PROXY names. The proxy here is a small CONNECT proxy that
- * counts the tunnels it opened.
+ * Corporate networks and private clouds: the client goes through the proxy the environment names
+ * (HTTP_PROXY, HTTPS_PROXY), except for the hosts NO_PROXY names — the proxy here is a small CONNECT
+ * proxy that counts the tunnels it opened —, and trusts a private CA it is given (or, insecure, any
+ * certificate) — against ims-emulator serving HTTPS with a certificate of a CA made for the test.
  */
+import { rmSync } from "node:fs";
 import { createServer, connect, type Server } from "node:net";
 import { clearAuthCaches, closeAllPools, ImsClient } from "../../provider/client";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { makeTestCertificate, type TestCertificate } from "../helpers/tls";
 
 let emu: TestEmulator;
 let proxy: Server;
@@ -73,4 +76,43 @@ it("goes direct to a host NO_PROXY names", async () => {
   tunnels.length = 0;
   await withEnv({ HTTP_PROXY: proxyUrl, NO_PROXY: "localhost,127.0.0.1" }, () => client().images.quota());
   expect(tunnels).toEqual([]);
+});
+
+describe("a cloud with a certificate of a private CA", () => {
+  let secure: TestEmulator;
+  let certificate: TestCertificate;
+  beforeAll(async () => {
+    certificate = makeTestCertificate();
+    secure = await startTestEmulator({ jobMs: 100, tls: { cert: certificate.cert, key: certificate.key } });
+  });
+  afterAll(async () => {
+    await closeAllPools();
+    await secure.close();
+    rmSync(certificate.dir, { recursive: true, force: true });
+  });
+
+  const over = (transport: { ca?: string; insecure?: boolean }) => {
+    clearAuthCaches();
+    const key = secure.accessKey();
+    return new ImsClient({
+      endpoint: secure.url,
+      auth: { authUrl: `${secure.url}/v3`, region: "ap-southeast-1", credentials: { kind: "aksk", accessKey: key.access, secretKey: key.secret } },
+      transport,
+      callTimeoutMs: 2000,
+    });
+  };
+
+  it("is reached when its CA is given (ims:caCertFile), refused otherwise, naming the endpoint", async () => {
+    expect(secure.url).toMatch(/^https:/);
+    expect(await over({ ca: certificate.ca }).images.quota()).toEqual([expect.objectContaining({ type: "image" })]);
+    const refused = await over({}).images.quota().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(refused?.message).toMatch(/(resolve project|getQuota) at https:\/\/127\.0\.0\.1:\d+ .*its certificate is not trusted: give the certificate of the CA .* with ims:caCertFile/);
+  });
+
+  it("is reached without any check with ims:insecure", async () => {
+    expect(await over({ insecure: true }).images.quota()).toEqual([expect.objectContaining({ type: "image" })]);
+  });
 });

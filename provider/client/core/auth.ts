@@ -6,8 +6,8 @@
  * credential and project, however many resources ask.
  */
 import { createHash } from "node:crypto";
-import { ImsApiError, ImsNetworkError, parseServiceError, registerSecret } from "./errors";
-import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
+import { CERTIFICATE_HINT, ImsApiError, ImsNetworkError, parseServiceError, registerSecret } from "./errors";
+import { backoffDelay, certificateProblem, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
 import { sdkDate, signRequest } from "./signer";
 import { sleep } from "./sleep";
 import { send, userAgent, type HttpRequest, type HttpResponse, type TransportOptions } from "./transport";
@@ -113,8 +113,9 @@ async function iamCall(
     try {
       res = await send(request, transport);
     } catch (error) {
-      if (attempt >= retry.maxRetries || (error as { code?: string }).code === "ENOTFOUND") {
-        throw new ImsNetworkError(`${operation} at ${request.url.origin} (check ims:authUrl)`, error, neverSent(error));
+      const certificate = certificateProblem(error);
+      if (attempt >= retry.maxRetries || certificate || (error as { code?: string }).code === "ENOTFOUND") {
+        throw new ImsNetworkError(`${operation} at ${request.url.origin} (check ims:authUrl)`, error, neverSent(error) || certificate !== undefined, certificate ? CERTIFICATE_HINT : undefined);
       }
       await sleep(backoffDelay(attempt, retry));
       continue;

@@ -6,9 +6,9 @@
 import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { Authenticator, clockSkew, type AuthSettings } from "./auth";
-import { ImsApiError, ImsNetworkError, ImsOutcomeUnknownError, parseServiceError, redact } from "./errors";
+import { CERTIFICATE_HINT, ImsApiError, ImsNetworkError, ImsOutcomeUnknownError, parseServiceError, redact } from "./errors";
 import { sleep } from "./sleep";
-import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
+import { backoffDelay, certificateProblem, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
 import { DEFAULT_TRANSPORT, send, userAgent, type HttpRequest, type HttpResponse, type TransportOptions } from "./transport";
 
 export interface OperationSpec<Out = unknown> {
@@ -152,6 +152,7 @@ export class ApiClient {
         if (input.signal?.aborted) throw error;
         const where = `${op.name} at ${url.origin} (the IMS endpoint: ims:endpoint, ims:endpoints, or the region's default)`;
         if ((error as { code?: string }).code === "ENOTFOUND") throw new ImsNetworkError(where, error, true);
+        if (certificateProblem(error)) throw new ImsNetworkError(where, error, true, CERTIFICATE_HINT);
         const unsent = neverSent(error);
         const decision = decide({ kind: "network", neverSent: unsent }, op.idempotent, this.auth.usesTokens);
         if (decision === "outcome-unknown") throw new ImsOutcomeUnknownError(op.name, error);

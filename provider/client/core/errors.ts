@@ -138,11 +138,17 @@ export class ImsNetworkError extends Error {
     readonly cause: unknown,
     /** True when the request certainly never reached the service (it is then safe to repeat). */
     readonly neverSent: boolean,
+    /** What to do about it, when known. */
+    hint?: string,
   ) {
-    super(redact(`${operation} could not reach the service: ${cause instanceof Error ? cause.message : String(cause)}`));
+    super(redact(`${operation} could not reach the service: ${cause instanceof Error ? cause.message : String(cause)}${hint ? ` — ${hint}` : ""}`));
     this.name = "ImsNetworkError";
   }
 }
+
+/** What to do about a certificate that is not trusted. */
+export const CERTIFICATE_HINT =
+  "its certificate is not trusted: give the certificate of the CA that signed it with ims:caCertFile (OS_CACERT), or, for a test cloud only, set ims:insecure to true";
 
 /**
  * A request that creates something may or may not have been carried out (the connection broke

@@ -72,3 +72,17 @@ export function neverSent(error: unknown): boolean {
   }
   return false;
 }
+
+/** Error codes of Node's TLS that no retry can change: the certificate is not trusted or does not fit. */
+const CERTIFICATE_ERRORS = /^(UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
+
+/** The certificate problem of a failed request (its TLS error code), if that is why it failed. */
+export function certificateProblem(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: string }).code;
+    if (code && CERTIFICATE_ERRORS.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
