@@ -39,7 +39,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CLOUDS, iamEndpoint, imsEndpoint, ImsClient, KNOWN_REGIONS, suggestRegion, type ClientSettings, type Cloud, type Credentials, type EndpointOverrides } from "./client";
 import { checkScheme, DEFAULT_TRANSPORT } from "./client/core/transport";
 import { ConfigError } from "./common/errors";
-import { parseDuration } from "./common/time";
+import { parseDuration, warn } from "./common/time";
 
 /**
  * The stack configuration handed to the provider process by the engine. Pulumi calls
@@ -355,7 +355,7 @@ function readTls(settings: Settings): { ca?: string; insecure?: boolean } {
     tls.insecure = true;
     if (!insecureWarned) {
       insecureWarned = true;
-      console.warn(`warning: ${settings.label("insecure")} is set: the certificates of IMS and IAM are not checked, so anyone on the network path could read and change the requests; use it with test clouds only, and ims:caCertFile for a private CA.`);
+      warn(`${settings.label("insecure")} is set: the certificates of IMS and IAM are not checked, so anyone on the network path could read and change the requests; use it with test clouds only, and ims:caCertFile for a private CA.`);
     }
   }
   return tls;

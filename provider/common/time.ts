@@ -81,6 +81,15 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, message: str
 
 const PROGRESS_EVERY_MS = 30_000;
 
+/**
+ * Prints a line the user should read as a warning. A dynamic provider has no connection to the
+ * engine's log, so the line cannot carry warning severity nor be attached to the resource: it says
+ * `warning:` and names the resource itself.
+ */
+export function warn(message: string): void {
+  console.warn(`warning: ${message}`);
+}
+
 /** A job waiter's progress callback that prints a line about `what` at most every 30 s. */
 export function progressReporter(what: string) {
   let last = Date.now();
@@ -88,5 +97,17 @@ export function progressReporter(what: string) {
     if (Date.now() - last < PROGRESS_EVERY_MS) return;
     last = Date.now();
     console.log(`${what}: IMS job ${jobId} is ${status} after ${Math.round(elapsedMs / 1000)} s`);
+  };
+}
+
+/** An upload's progress callback that prints a line about `what` at most every 30 s. */
+export function uploadReporter(what: string, totalBytes: number, every = PROGRESS_EVERY_MS) {
+  const started = Date.now();
+  let last = started;
+  const mb = (n: number) => (n / 1024 ** 2).toFixed(1);
+  return (sentBytes: number) => {
+    if (Date.now() - last < every) return;
+    last = Date.now();
+    console.log(`${what}: uploaded ${mb(sentBytes)} of ${mb(totalBytes)} MB after ${Math.round((last - started) / 1000)} s`);
   };
 }

@@ -30,6 +30,7 @@ import {
   ResourceInitError,
   same,
   timeoutsOf,
+  uploadReporter,
   withAutoName,
   type Raw,
 } from "../common";
@@ -142,13 +143,13 @@ async function submit(kind: ImageKind, sk: SourceKind, client: ImsClient, inputs
  * Sends the local file into an image made by `POST /v2/images`, unless the image already took one
  * (an upload whose answer was lost); returns the file's MD5 when it was sent.
  */
-async function uploadFile(client: ImsClient, imageId: string, path: string): Promise<string | undefined> {
+async function uploadFile(client: ImsClient, imageId: string, path: string, what: string): Promise<string | undefined> {
   for (let attempt = 0; ; attempt++) {
     const image = await client.images.get(imageId);
     if (!image) throw new Error(`image ${imageId} disappeared before its file was uploaded`);
     if (image.status !== "queued") return undefined;
     try {
-      return (await client.images.glanceUploadFile(imageId, path)).md5;
+      return (await client.images.glanceUploadFile(imageId, path, uploadReporter(what, statSync(path).size))).md5;
     } catch (error) {
       if (!(error instanceof ImsOutcomeUnknownError) || attempt >= 2) throw error;
     }
@@ -299,7 +300,7 @@ export function imageProvider(kind: ImageKind) {
     let md5: string | undefined;
     if (sk === "upload" && imageId) {
       try {
-        md5 = await uploadFile(client, imageId, inputs.source.localFile!);
+        md5 = await uploadFile(client, imageId, inputs.source.localFile!, what);
       } catch (error) {
         return partial(`${what}: the file could not be uploaded: ${describeError(error)}. The next pulumi up replaces the image.`, {
           failure: { code: error instanceof ImsApiError ? (error.code ?? "") : "", reason: describeError(error) },

@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ImsApiError, ImsJobFailedError, type Image, type ImsClient } from "../client";
 import type { Target, Timeouts } from "../config";
 import { describeError, ResourceInitError } from "../common/errors";
-import { progressReporter, timeoutsOf, withDeadline, type TimeoutsInput } from "../common/time";
+import { progressReporter, timeoutsOf, warn, withDeadline, type TimeoutsInput } from "../common/time";
 import { clean, type Raw } from "../common/values";
 import type { ImsReadResult } from "../types";
 import type { ImageAttributes, LiveImageOutputs } from "./schema";
@@ -188,7 +188,7 @@ export function existingImage<Inputs extends ManagedImageInputs, Outputs extends
       const { client, target } = k.clientOf(props);
       const image = await readImage(client, id, props.createdAt);
       if (!image) {
-        console.warn(`${k.label} "${props.name}" (${id}) no longer exists in ${props.imageRegion || target.region}: it is removed from the state`);
+        warn(`${k.label} "${props.name}" (${id}) no longer exists in ${props.imageRegion || target.region}: it is removed from the state`);
         return { id: "" };
       }
       const inputs = inputsFromLive(old, image);

@@ -17,6 +17,7 @@ import {
   ResourceInitError,
   same,
   timeoutsOf,
+  warn,
   withDeadline,
   type Raw,
 } from "../common";
@@ -197,7 +198,7 @@ export const imageMemberProvider = {
     if (!member) {
       const image = await client.images.get(old.imageId);
       const why = image ? "is no longer shared with it (removed outside Pulumi)" : "no longer exists";
-      console.warn(`${label(old)}: the image ${why} in ${target.region}: the membership is removed from the state`);
+      warn(`${label(old)}: the image ${why} in ${target.region}: the membership is removed from the state`);
       return { id: "" };
     }
     // With a consumer, its answer is declared: a different live answer is drift.

@@ -53,6 +53,19 @@ describe("glanceUploadFile", () => {
     expect(Number(active.__image_size)).toBe(bytes.length);
   });
 
+  it("reports the bytes sent while it streams, up to the whole file", async () => {
+    const file = join(dir, "progress.qcow2");
+    const bytes = Buffer.concat([makeQcow2(10), randomBytes(3 * 1024 * 1024)]);
+    writeFileSync(file, bytes);
+    const ims = client("password");
+    const image = await ims.images.glanceCreate({ name: "upload-progress", min_disk: 20 });
+    const seen: number[] = [];
+    await ims.images.glanceUploadFile(image.id, file, (sent) => seen.push(sent));
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen[seen.length - 1]).toBe(bytes.length);
+  });
+
   it("reports a checksum mismatch as a corrupted upload", async () => {
     const file = join(dir, "small.qcow2");
     writeFileSync(file, makeQcow2(1));
@@ -73,3 +86,4 @@ describe("glanceUploadFile", () => {
     await expect(second).rejects.toMatchObject({ status: 409 });
   });
 });
+

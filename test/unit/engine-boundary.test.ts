@@ -3,6 +3,7 @@
  * without a JavaScript trace, and the name Pulumi makes when a program gives none.
  */
 import { forEngine, providerFor } from "../../provider";
+import { uploadReporter, warn } from "../../provider/common/time";
 import { withAutoName } from "../../provider/common/values";
 
 describe("check failures", () => {
@@ -65,5 +66,23 @@ describe("names made by Pulumi", () => {
     expect(withAutoName({}, { resourceName: "team/web:base", creationMarker: marker })).toMatchObject({ name: "team-web-base-0123456" });
     expect(withAutoName({}, { name: "declared", resourceName: "golden", creationMarker: marker })).toMatchObject({ name: "declared" });
     expect(withAutoName({}, { resourceName: "golden" }).name).toMatch(/^golden-[0-9a-f]{7}$/);
+  });
+});
+
+describe("progress and warnings", () => {
+  it("say warning: and name the resource; uploads report megabytes sent", () => {
+    const lines: string[] = [];
+    const log = jest.spyOn(console, "log").mockImplementation((l: string) => void lines.push(l));
+    const warnSpy = jest.spyOn(console, "warn").mockImplementation((l: string) => void lines.push(l));
+    try {
+      warn('PrivateImage "golden" (id) no longer exists');
+      const report = uploadReporter('PrivateImage "golden"', 8 * 1024 ** 2, 0);
+      report(4 * 1024 ** 2);
+    } finally {
+      log.mockRestore();
+      warnSpy.mockRestore();
+    }
+    expect(lines[0]).toBe('warning: PrivateImage "golden" (id) no longer exists');
+    expect(lines[1]).toMatch(/^PrivateImage "golden": uploaded 4\.0 of 8\.0 MB after \d+ s$/);
   });
 });

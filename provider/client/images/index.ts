@@ -173,16 +173,21 @@ export class ImagesApi {
    * `PUT /v2/images/{id}/file`, streaming a local file; returns the file's MD5 (hex), which the
    * image's `checksum` must equal once it is active (see {@link waitUntilActive}).
    */
-  async glanceUploadFile(imageId: string, path: string): Promise<{ md5: string; size: number }> {
+  async glanceUploadFile(imageId: string, path: string, onProgress?: (sentBytes: number) => void): Promise<{ md5: string; size: number }> {
     const { size } = await stat(path);
     const hash = createHash("md5");
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
     const md5 = hash.digest("hex");
-    await this.api.call(ops.glanceUploadFile, {
-      params: { image_id: imageId },
-      stream: { open: () => createReadStream(path), length: size },
-      timeoutMs: 60 * 60_000,
-    });
+    // Each attempt streams the file anew; the bytes read so far are what was handed to the connection.
+    const open = () => {
+      const stream = createReadStream(path);
+      if (onProgress) {
+        let sent = 0;
+        stream.on("data", (chunk: string | Buffer) => onProgress((sent += chunk.length)));
+      }
+      return stream;
+    };
+    await this.api.call(ops.glanceUploadFile, { params: { image_id: imageId }, stream: { open, length: size }, timeoutMs: 60 * 60_000 });
     return { md5, size };
   }
 
