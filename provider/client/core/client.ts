@@ -83,6 +83,11 @@ export function buildQuery(query: Record<string, QueryValue> | undefined): strin
 }
 
 
+/** Origins that answered in this process (on globalThis: every copy of this module shares them). */
+const ANSWERED = Symbol.for("pulumi-ims.client.answered-origins");
+const answeredOrigins: Set<string> = ((globalThis as Record<symbol, unknown>)[ANSWERED] as Set<string>) ??
+  ((globalThis as Record<symbol, unknown>)[ANSWERED] = new Set<string>());
+
 export class ApiClient {
   readonly auth: Authenticator;
   readonly endpoint: string;
@@ -156,16 +161,19 @@ export class ApiClient {
         const unsent = neverSent(error);
         const decision = decide({ kind: "network", neverSent: unsent }, op.idempotent, this.auth.usesTokens);
         if (decision === "outcome-unknown") throw new ImsOutcomeUnknownError(op.name, error);
-        // Unreachable (refused, no route): nothing was sent, so keep trying until the deadline, whatever
-        // the retry count, checking at least every 5 s whether the service is back.
-        const delay = unsent ? Math.min(5000, backoffDelay(attempt, this.retry)) : backoffDelay(attempt, this.retry);
-        if ((!unsent && attempt >= this.retry.maxRetries) || Date.now() + delay > deadline) {
+        // Unreachable (refused, no route) after it answered earlier in this run: an outage, so keep trying
+        // until the deadline, whatever the retry count, checking at least every 5 s whether it is back.
+        // One that never answered is more likely a wrong setting: say so after the usual retries.
+        const outage = unsent && answeredOrigins.has(url.origin);
+        const delay = outage ? Math.min(5000, backoffDelay(attempt, this.retry)) : backoffDelay(attempt, this.retry);
+        if ((!outage && attempt >= this.retry.maxRetries) || Date.now() + delay > deadline) {
           throw new ImsNetworkError(`${where}, for ${Math.round((Date.now() - started) / 1000)} s`, error, unsent);
         }
         await sleep(delay, input.signal);
         continue;
       }
       onAnswer();
+      answeredOrigins.add(url.origin);
 
       if (op.expect.includes(response.status)) return this.result(op, response);
 
