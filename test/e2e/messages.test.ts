@@ -56,8 +56,8 @@ function expectOnce(output: string, message: RegExp): void {
   expect(output).toContain("Diagnostics:");
   expect(diagnostics.match(new RegExp(message.source, "g")) ?? []).toHaveLength(1);
   // Diagnostics come in blocks, one per resource, each under a header line "  <type> (<name>):".
-  const blocks = diagnostics.split(/\n(?=  \S)/);
-  for (const block of blocks.filter((b) => b.startsWith("  pulumi:pulumi:Stack"))) expect(block).not.toMatch(message);
+  const blocks = diagnostics.split(/\n(?= {2}\S)/);
+  for (const block of blocks.filter((b) => b.startsWith(" ".repeat(2) + "pulumi:pulumi:Stack"))) expect(block).not.toMatch(message);
   expect(output).not.toMatch(/\n\s+at [\w.<>]+ \(/);
   expect(output).not.toMatch(/ConfigError|Error: .*Error:/);
 }
