@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { sdkOutputs, type FieldRule } from "../provider/common/schema";
 
 /**
  * The creation marker of a resource: a digest of what makes its URN (project, stack, type, name and
@@ -18,7 +19,7 @@ export function creationMarker(type: string, name: string, opts: pulumi.CustomRe
 export interface Registration {
   /** The class, e.g. "PrivateImage". */
   kind: string;
-  /** Its outputs, seeded as undefined (the SDK shows only what is named at registration). */
+  /** Its properties, seeded as undefined (the SDK shows only what is named at registration): see {@link shownProperties}. */
   outputs: Record<string, undefined>;
   /** What to use instead of the `import` option. */
   importAdvice: string;
@@ -58,6 +59,16 @@ export function registrationProps(
     ...(timeouts !== undefined ? { timeouts } : {}),
     ...(r.createsImage ? { creationMarker: creationMarker(`ims:${r.kind}`, name, opts), resourceName: name } : {}),
   };
+}
+
+/**
+ * The properties a class shows, to seed as `undefined` at registration (the engine gives a resource only the
+ * properties named there): the outputs its field table shows, and its inputs (the state holds them as last
+ * applied), but those that only the SDK sets at creation (rule `create`).
+ */
+export function shownProperties(schema: { readonly inputs: Readonly<Record<string, FieldRule>>; readonly outputs: Readonly<Record<string, boolean>> }): Record<string, undefined> {
+  const inputs = Object.entries(schema.inputs).filter(([, rule]) => rule !== "create");
+  return { ...Object.fromEntries(inputs.map(([name]) => [name, undefined])), ...sdkOutputs(schema) };
 }
 
 /** Options for reading an existing object by id (the static `get` of every class). */
