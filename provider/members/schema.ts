@@ -29,11 +29,15 @@ export interface MemberInputs {
 
 /** The image as the member project sees it, once it accepted the share. */
 export interface SharedImageView {
+  /** The image's id (the same for owner and member). */
   id: string;
+  /** The image's name. */
   name: string;
+  /** IMS status of the image: `active` once it can be used. */
   status: string;
-  /** `shared`. */
+  /** `shared`: an image another project shares with this one. */
   imageType: string;
+  /** `shared` while the share stands. */
   visibility: string;
 }
 
