@@ -5,6 +5,7 @@
 import { ImsTimeoutError } from "../client/core/errors";
 import type { Target, Timeouts } from "../config";
 import { ConfigError } from "./errors";
+import type { TimeoutsInput } from "./values";
 
 /** The longest delay a Node.js timer supports. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -44,12 +45,7 @@ export function parseDuration(value: string | number, what: string): number {
   return ms;
 }
 
-/** A resource's `timeouts` input: durations such as "90s", "30m", "1h30m", or seconds. */
-export interface TimeoutsInput {
-  create?: string | number;
-  update?: string | number;
-  delete?: string | number;
-}
+export type { TimeoutsInput } from "./values";
 
 /**
  * The time budgets of one resource: its own `timeouts` first, then `ims:timeouts`, then the

@@ -2,6 +2,13 @@ import { randomBytes } from "node:crypto";
 
 /** Values as the engine hands them over and takes them back. */
 
+/** A resource's `timeouts` input: durations such as "90s", "30m", "1h30m", or seconds. */
+export interface TimeoutsInput {
+  create?: string | number;
+  update?: string | number;
+  delete?: string | number;
+}
+
 /** A bag of properties as the engine passes it (inputs or outputs, with `__provider`). */
 export type Raw = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
  * afterwards like any image of its project. Pure data (no client).
  */
 import type { ResourceSchema } from "../common/schema";
-import type { TimeoutsInput } from "../common/time";
+import type { TimeoutsInput } from "../common/values";
 import { LIVE_IMAGE_OUTPUTS, type ImageAttributes, type LiveImageOutputs } from "../images/schema";
 
 export interface CopyInputs extends ImageAttributes {

@@ -3,7 +3,7 @@
  * outputs. Pure data (no client): the SDK reads the output list from here.
  */
 import type { ResourceSchema } from "../common/schema";
-import type { TimeoutsInput } from "../common/time";
+import type { TimeoutsInput } from "../common/values";
 
 /** Where an image comes from: exactly one of imageUrl, localFile, instanceId, volumeId, backupId. */
 export interface ImageSource {

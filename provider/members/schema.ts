@@ -3,7 +3,7 @@
  * there with that project's own credentials. Pure data (no client).
  */
 import type { ResourceSchema } from "../common/schema";
-import type { TimeoutsInput } from "../common/time";
+import type { TimeoutsInput } from "../common/values";
 
 /** The member project's side: its credentials and the status it should give the share. */
 export interface MemberConsumer {
