@@ -63,13 +63,18 @@ export function decide(attempt: Attempt, idempotent: boolean, tokenAuth: boolean
 /** Error codes of undici/Node that prove the request never reached the server. */
 const NEVER_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
-export function neverSent(error: unknown): boolean {
+/** The error codes of an error and of its causes (undici wraps Node's). */
+function* errorCodes(error: unknown): Generator<string> {
   let e: unknown = error;
   for (let depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: string }).code;
-    if (code && NEVER_SENT.has(code)) return true;
+    if (code) yield code;
     e = (e as { cause?: unknown }).cause;
   }
+}
+
+export function neverSent(error: unknown): boolean {
+  for (const code of errorCodes(error)) if (NEVER_SENT.has(code)) return true;
   return false;
 }
 
@@ -78,11 +83,6 @@ const CERTIFICATE_ERRORS = /^(UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED
 
 /** The certificate problem of a failed request (its TLS error code), if that is why it failed. */
 export function certificateProblem(error: unknown): string | undefined {
-  let e: unknown = error;
-  for (let depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: string }).code;
-    if (code && CERTIFICATE_ERRORS.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
+  for (const code of errorCodes(error)) if (CERTIFICATE_ERRORS.test(code)) return code;
   return undefined;
 }
