@@ -2,6 +2,7 @@
 /**
  * ims-emulator: start a local IMS cloud, or drive a running one through its admin API.
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { AdminUrlError, adminTarget, callAdmin, type AdminTarget } from "./admin/remote";
@@ -29,6 +30,8 @@ const USAGE = `Usage:
         reset                         back to the world it started with
         load <file.json>              replace the world
         agency add|remove <name>      an IAM agency of the account (cross-region copies name one)
+        eps add <name> [<id>]         an enterprise project of the account (a new UUID unless given)
+        eps remove <id>               (images name them in enterprise_project_id; 0 is the default)
         put-object <bucket> <key> <file> [--region r]
         get-object <bucket> <key> [--out file]
         create-server|create-volume|create-backup '<json>'
@@ -153,6 +156,7 @@ async function serve(values: Values): Promise<void> {
     `  auth URL (IAM):  ${s.iamEndpoint}`,
     `  regions:         ${s.regions.join(", ")}`,
     ...s.users.map((u) => `  user:            ${u.name} / ${u.password} (domain ${u.domain})`),
+    `  enterprise projects: ${s.enterpriseProjects.map((e) => `${e.name} ${e.id}`).join(", ")} (enterprise_project_id)`,
     `  projects and AK/SK pairs:`,
     ...s.projects
       .filter((p) => s.accessKeys.some((k) => k.projectId === p.id))
@@ -204,6 +208,7 @@ const COMMANDS: Record<string, number> = {
   reset: 0,
   load: 1,
   agency: 2,
+  eps: 3,
   "put-object": 3,
   "get-object": 2,
   "create-server": 1,
@@ -262,6 +267,10 @@ async function command(name: string, args: string[], values: Values): Promise<un
     case "agency":
       if ((a === "add" || a === "remove") && b) return call(a === "add" ? "PUT" : "DELETE", `/agencies/${encodeURIComponent(b)}`);
       throw new UsageError("agency takes add <name> or remove <name>");
+    case "eps":
+      if (a === "add" && b) return call("PUT", `/enterprise-projects/${encodeURIComponent(c ?? randomUUID())}`, { name: b });
+      if (a === "remove" && b && !c) return call("DELETE", `/enterprise-projects/${encodeURIComponent(b)}`);
+      throw new UsageError("eps takes add <name> [<id>] or remove <id>");
     case "put-object": {
       if (!a || !b || !c) throw new UsageError("put-object needs <bucket> <key> <file>");
       const region = values.region;

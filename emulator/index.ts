@@ -17,7 +17,7 @@ export interface EmulatorOptions {
   /** Port (default 0: any free port). */
   port?: number;
   /** The world to start with (default: the built-in default world), as a world file holds it. */
-  world?: Omit<WorldState, "agencies"> & Partial<Pick<WorldState, "agencies">>;
+  world?: Omit<WorldState, "agencies" | "enterpriseProjects"> & Partial<Pick<WorldState, "agencies" | "enterpriseProjects">>;
   /** Persist every change to this file and, if it exists, start from it. */
   stateFile?: string;
   /** Duration of every job type, in milliseconds (default 3000; member jobs 800). */

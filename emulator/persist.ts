@@ -3,7 +3,7 @@
  * every request that changed it, and read back at start.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { Agency, Domain, WorldState } from "./domain/model";
+import type { Agency, Domain, EnterpriseProject, Image, Project, WorldState } from "./domain/model";
 import { DEFAULT_WORLD } from "./domain/world";
 
 export function loadWorldFile(path: string): WorldState {
@@ -27,7 +27,37 @@ export function checkWorld(value: unknown, source: string): WorldState {
   }
   if (typeof w.tokenKey !== "string" || w.tokenKey.length < 16) throw new Error(`${source}: "tokenKey" must be a string of 16 characters or more`);
   if (!Number.isInteger(w.imageQuota) || (w.imageQuota as number) < 0) throw new Error(`${source}: "imageQuota" must be a non-negative integer`);
-  return { ...w, agencies: checkAgencies(w.agencies, w.domains as Domain[], source) } as WorldState;
+  return {
+    ...w,
+    agencies: checkAgencies(w.agencies, w.domains as Domain[], source),
+    enterpriseProjects: checkEnterpriseProjects(w.enterpriseProjects, w.images as Image[], w.projects as Project[], source),
+  } as WorldState;
+}
+
+/**
+ * The enterprise projects of a world. Worlds saved before they existed have none but the default
+ * one; an enterprise project their images already name becomes one of the image owner's account,
+ * so those images keep it and can still be moved.
+ */
+function checkEnterpriseProjects(enterpriseProjects: unknown, images: Image[], projects: Project[], source: string): EnterpriseProject[] {
+  if (enterpriseProjects === undefined) {
+    const found = new Map<string, EnterpriseProject>();
+    for (const image of images) {
+      const id = image.properties?.enterprise_project_id;
+      const domainId = projects.find((p) => p.id === image.owner)?.domainId;
+      if (id === undefined || id === "0" || domainId === undefined) continue;
+      found.set(`${domainId}/${id}`, { id, name: `ep-${id}`.slice(0, 64), domainId });
+    }
+    return [...found.values()];
+  }
+  const valid = (e: unknown): boolean =>
+    e !== null &&
+    typeof e === "object" &&
+    ["id", "name", "domainId"].every((k) => typeof (e as Record<string, unknown>)[k] === "string");
+  if (!Array.isArray(enterpriseProjects) || !enterpriseProjects.every(valid)) {
+    throw new Error(`${source}: "enterpriseProjects" must be an array of { "id", "name", "domainId" }`);
+  }
+  return enterpriseProjects as EnterpriseProject[];
 }
 
 /**

@@ -1,13 +1,14 @@
 /**
  * The admin API under `/_emulator/` (outside the service's namespace): the world and its
- * credentials, IAM agencies, seeding, faults, out-of-band changes for drift drills, the job clock,
- * metrics.
+ * credentials, IAM agencies, enterprise projects, seeding, faults, out-of-band changes for drift
+ * drills, the job clock, metrics.
  * It needs no authentication: the emulator listens on loopback by default.
  */
 import { ImsError } from "../domain/errors";
 import { advanceJobs } from "../domain/jobs";
 import { inspectDisk } from "../domain/disk-format";
-import { newUuid, stableHex32 } from "../domain/ids";
+import { DEFAULT_ENTERPRISE_PROJECT } from "../domain/enterprise-projects";
+import { newUuid, stableHex32, UUID_PATTERN } from "../domain/ids";
 import type { Image, MemberStatus, Server, WorldState } from "../domain/model";
 import { findOsVersion } from "../domain/os-versions";
 import { checkDescription, checkName, checkTag } from "../domain/rules";
@@ -62,6 +63,11 @@ export function worldSummary(world: World, baseUrl: string) {
     regions: s.regions.map((r) => r.id),
     domains: s.domains,
     agencies: s.agencies.map((a) => ({ name: a.name, domainId: a.domainId, domain: s.domains.find((d) => d.id === a.domainId)?.name })),
+    // Every account has the default enterprise project 0; the others are stored.
+    enterpriseProjects: [
+      ...s.domains.map((d) => ({ id: DEFAULT_ENTERPRISE_PROJECT, name: "default", domainId: d.id, domain: d.name })),
+      ...s.enterpriseProjects.map((e) => ({ id: e.id, name: e.name, domainId: e.domainId, domain: s.domains.find((d) => d.id === e.domainId)?.name })),
+    ],
     users: s.users.map((u) => ({ id: u.id, name: u.name, password: u.password, domain: s.domains.find((d) => d.id === u.domainId)?.name })),
     projects: s.projects.map((p) => ({ id: p.id, name: p.name, region: p.region })),
     accessKeys: s.accessKeys.map((k) => ({
@@ -84,12 +90,26 @@ export function worldSummary(world: World, baseUrl: string) {
 /** IAM agency names: letters, digits, `_`, `-` and `.`, at most 64 characters. */
 const AGENCY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** The account the admin API's agencies belong to: the world's first domain. */
+/** The account the admin API's agencies and enterprise projects belong to: the world's first domain. */
+function accountDomain(world: World, what: string): string {
+  const domain = world.state.domains[0];
+  if (!domain) throw bad(`The world has no account (domain) to hold ${what}.`);
+  return domain.id;
+}
+
 function agencyDomain(world: World, name: string): string {
   if (!AGENCY_NAME.test(name)) throw bad(`The agency name ${name} is invalid: use 1 to 64 letters, digits, _, - or .`);
-  const domain = world.state.domains[0];
-  if (!domain) throw bad("The world has no account (domain) to hold an agency.");
-  return domain.id;
+  return accountDomain(world, "an agency");
+}
+
+/** Enterprise project names as EPS takes them: 1 to 64 letters, digits, `_` and `-`, not "default". */
+const ENTERPRISE_PROJECT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The account of an enterprise project the admin API adds or removes; the default one, 0, is refused. */
+function enterpriseProjectDomain(world: World, id: string): string {
+  if (id === DEFAULT_ENTERPRISE_PROJECT) throw bad("The default enterprise project 0 is always there: it cannot be added, renamed or removed.");
+  if (!UUID_PATTERN.test(id)) throw bad(`The enterprise project ID ${id} is invalid: use a lowercase UUID.`);
+  return accountDomain(world, "an enterprise project");
 }
 
 function imageFor(world: World, id: string): Image {
@@ -158,6 +178,36 @@ export const adminRoutes: Route[] = [
     const domainId = agencyDomain(ctx.world, ctx.params.name);
     if (!ctx.world.agency(domainId, ctx.params.name)) throw missing(`No agency ${ctx.params.name}.`);
     ctx.world.state.agencies = ctx.world.state.agencies.filter((a) => !(a.domainId === domainId && a.name === ctx.params.name));
+    ctx.world.changed();
+    return ok(undefined, 204);
+  }),
+  admin("PUT", "/enterprise-projects/{id}", (ctx) => {
+    const { id } = ctx.params;
+    const domainId = enterpriseProjectDomain(ctx.world, id);
+    const name = stringField(object(ctx), "name");
+    if (!ENTERPRISE_PROJECT_NAME.test(name) || name.toLowerCase() === "default") {
+      throw bad(`The enterprise project name ${name} is invalid: use 1 to 64 letters, digits, _ or -, other than default.`);
+    }
+    const taken = ctx.world.state.enterpriseProjects.find((e) => e.domainId === domainId && e.name === name && e.id !== id);
+    if (taken) throw bad(`The enterprise project ${taken.id} is already named ${name}: choose another name.`);
+    const existing = ctx.world.enterpriseProject(domainId, id);
+    if (existing) existing.name = name;
+    else ctx.world.state.enterpriseProjects.push({ id, name, domainId });
+    ctx.world.changed();
+    return ok({ id, name, domainId }, existing ? 200 : 201);
+  }),
+  admin("DELETE", "/enterprise-projects/{id}", (ctx) => {
+    const { id } = ctx.params;
+    const domainId = enterpriseProjectDomain(ctx.world, id);
+    if (!ctx.world.enterpriseProject(domainId, id)) throw missing(`No enterprise project ${id}.`);
+    const held = ctx.world.state.images.filter((i) => i.properties.enterprise_project_id === id).map((i) => i.id);
+    if (held.length > 0) {
+      throw bad(
+        `The enterprise project ${id} still holds ${held.length} image(s) (${held.join(", ")}): ` +
+          "move them with PATCH /v2/cloudimages/{image_id} (enterprise_project_id) or delete them first.",
+      );
+    }
+    ctx.world.state.enterpriseProjects = ctx.world.state.enterpriseProjects.filter((e) => !(e.domainId === domainId && e.id === id));
     ctx.world.changed();
     return ok(undefined, 204);
   }),

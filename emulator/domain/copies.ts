@@ -11,7 +11,8 @@ import { asObject, optString, reqString } from "./input";
 import { startJob } from "./jobs";
 import type { Image, Job, Project } from "./model";
 import { visibleImage } from "./access";
-import { checkCmk, creationJob, epsProperty, GiB, isWholeImage, newImage, pickSupport } from "./images";
+import { enterpriseProjectProperty } from "./enterprise-projects";
+import { checkCmk, creationJob, GiB, isWholeImage, newImage, pickSupport } from "./images";
 import { checkDescription, checkName } from "./rules";
 import type { Caller, World } from "./world";
 
@@ -88,6 +89,7 @@ export function copyImageInRegion(world: World, caller: Caller, imageId: string,
   const name = checkName(optString(fields, "name"));
   const description = checkDescription(optString(fields, "description"));
   const cmkId = checkCmk(fields);
+  const eps = enterpriseProjectProperty(world, caller, fields);
   checkRunningCopies(world, caller);
   world.checkQuota(caller.project.id);
   const copy = copyOf(world, caller, source, name, description, caller.project.region, caller.project.id);
@@ -95,7 +97,7 @@ export function copyImageInRegion(world: World, caller: Caller, imageId: string,
     copy.cmkId = cmkId;
     copy.properties.__system__cmkid = cmkId;
   }
-  Object.assign(copy.properties, epsProperty(fields));
+  Object.assign(copy.properties, eps);
   return startJob(world, caller, creationJob(IN_REGION_JOB, copy));
 }
 

@@ -57,3 +57,19 @@ export function makeVhd(virtualGiB: number, payload = 4096): Buffer {
   footer.writeUInt32BE(2, 60); // disk type: fixed
   return Buffer.concat([Buffer.alloc(payload), footer]);
 }
+
+/**
+ * A minimal VMDK hosted sparse extent header (the "KDMV" header of VMware's Virtual Disk Format
+ * specification) declaring `virtualGiB` GiB, followed by an empty payload.
+ */
+export function makeVmdk(virtualGiB: number, payload = 4096): Buffer {
+  const buf = Buffer.alloc(512 + payload);
+  buf.write("KDMV", 0, "latin1"); // magic
+  buf.writeUInt32LE(1, 4); // version
+  buf.writeUInt32LE(1, 8); // flags: valid new-line detection
+  buf.writeBigUInt64LE((BigInt(virtualGiB) * BigInt(GiB)) / 512n, 12); // capacity in sectors
+  buf.writeBigUInt64LE(128n, 20); // grain size in sectors (64 KiB)
+  buf.writeUInt32LE(512, 44); // grain table entries per grain table
+  buf.write("\n \r\n", 73, "latin1"); // the line-ending characters a reader checks for corruption
+  return buf;
+}

@@ -9,6 +9,7 @@ import { newHex32, newUuid, UUID_PATTERN } from "./ids";
 import { asObject, optBool, optEnum, optInt, optObjectArray, optString, reqString, type Fields } from "./input";
 import { startJob, type NewJob } from "./jobs";
 import type { Image, ImageOrigin, Job, StoredObject, SubJob } from "./model";
+import { enterpriseProjectProperty } from "./enterprise-projects";
 import { DEFAULT_OS_VERSION, findOsVersion } from "./os-versions";
 import { checkDescription, checkName, checkOsVersion, checkRam, checkRange, readCreateTags } from "./rules";
 import { ownedImage, visibleImage } from "./access";
@@ -60,14 +61,8 @@ export function isWholeImage(image: Image): boolean {
   return image.origin.kind === "whole-instance" || image.origin.kind === "whole-backup";
 }
 
-/** The enterprise project of a create request, as an image property ("0" is the default one). */
-export function epsProperty(fields: Fields): Record<string, string> {
-  const epsId = optString(fields, "enterprise_project_id");
-  return epsId && epsId !== "0" ? { enterprise_project_id: epsId } : {};
-}
-
 /** Common optional fields of the create APIs: `image` holds them as image fields. */
-function commonFields(fields: Fields) {
+function commonFields(world: World, caller: Caller, fields: Fields) {
   const { minRam, maxRam } = checkRam(optInt(fields, "min_ram"), optInt(fields, "max_ram"));
   const image: Pick<Image, "description" | "minRam" | "tags"> & Partial<Pick<Image, "maxRam">> = {
     description: checkDescription(optString(fields, "description")),
@@ -75,7 +70,7 @@ function commonFields(fields: Fields) {
     tags: readCreateTags(fields),
     ...(maxRam !== undefined ? { maxRam } : {}),
   };
-  return { image, epsProperties: epsProperty(fields) };
+  return { image, epsProperties: enterpriseProjectProperty(world, caller, fields) };
 }
 
 export function checkCmk(fields: Fields): string | undefined {
@@ -120,7 +115,7 @@ function createFromInstance(world: World, caller: Caller, fields: Fields): Job {
   if (optObjectArray(fields, "data_images")) {
     throw img("0001", "data_images cannot be combined with instance_id; create data images without instance_id.");
   }
-  const common = commonFields(fields);
+  const common = commonFields(world, caller, fields);
   const server = world.server(caller, reqString(fields, "instance_id", img("0012")));
   if (server.status !== "ACTIVE" && server.status !== "SHUTOFF") throw img("0010");
   const systemVolume = world.state.volumes.find((v) => v.id === server.systemVolumeId);
@@ -150,7 +145,7 @@ export function pickSupport(properties: Record<string, string>): Record<string, 
 
 function createFromFile(world: World, caller: Caller, fields: Fields): Job {
   const name = checkName(optString(fields, "name"));
-  const common = commonFields(fields);
+  const common = commonFields(world, caller, fields);
   const type = optEnum(fields, "type", CREATE_TYPES, img("0024"));
   const architecture = optEnum(fields, "architecture", ARCHITECTURES, img("0212"));
   const firmware = optEnum(fields, "hw_firmware_type", FIRMWARE, img("0141"));
@@ -231,8 +226,9 @@ function createFromFile(world: World, caller: Caller, fields: Fields): Job {
       diskFormat: inspectDisk(Buffer.from(dataObjects[i].data, "base64")).format,
       size: dataObjects[i].size,
       checksum: dataObjects[i].md5,
+      data: dataObjects[i].data,
       origin: { kind: "file", url: d.url, quick },
-      properties: { __root_origin: "file", __data_origin: `file,${d.url}`, ...common.epsProperties },
+      properties: { __root_origin: "file", __originalimagename: "", __data_origin: `file,${d.url}`, ...common.epsProperties },
     }),
   );
   const all = [image, ...dataImages];
@@ -250,7 +246,7 @@ function createFromFile(world: World, caller: Caller, fields: Fields): Job {
 
 function createFromVolume(world: World, caller: Caller, fields: Fields): Job {
   const name = checkName(optString(fields, "name"));
-  const common = commonFields(fields);
+  const common = commonFields(world, caller, fields);
   const type = optEnum(fields, "type", CREATE_TYPES, img("0024"));
   if (type === "IsoImage") throw img("0024");
   const os = checkOsVersion(reqString(fields, "os_version", img("0056", "os_version is required to create a system image from a volume.")));
@@ -270,7 +266,7 @@ function createFromVolume(world: World, caller: Caller, fields: Fields): Job {
 }
 
 function createFromDataVolumes(world: World, caller: Caller, elements: Fields[], fields: Fields): Job {
-  const eps = epsProperty(fields);
+  const eps = enterpriseProjectProperty(world, caller, fields);
   const specs = elements.map((e) => ({
     name: checkName(optString(e, "name")),
     description: checkDescription(optString(e, "description")),
@@ -324,6 +320,7 @@ function importDataImage(world: World, caller: Caller, fields: Fields, opts: { q
   const tags = readCreateTags(fields);
   const osType = optEnum(fields, "os_type", ["Linux", "Windows"] as const, img("0122")) ?? "Linux";
   const cmkId = checkCmk(fields);
+  const eps = enterpriseProjectProperty(world, caller, fields);
   const minDisk = optInt(fields, "min_disk");
   if (minDisk === undefined) throw img("0055", "min_disk is required.");
   checkRange(minDisk, opts.minDiskRange[0], opts.minDiskRange[1], "min_disk (GB)");
@@ -351,7 +348,7 @@ function importDataImage(world: World, caller: Caller, fields: Fields, opts: { q
       __data_origin: `file,${url}`,
       __os_type: osType,
       ...(cmkId ? { __system__cmkid: cmkId } : {}),
-      ...epsProperty(fields),
+      ...eps,
     },
   });
   return startJob(world, caller, creationJob("imsImportDataImageJob", image));
@@ -361,7 +358,7 @@ function importDataImage(world: World, caller: Caller, fields: Fields, opts: { q
 export function createWholeImage(world: World, caller: Caller, body: unknown): Job {
   const fields = asObject(body);
   const name = checkName(optString(fields, "name"));
-  const common = commonFields(fields);
+  const common = commonFields(world, caller, fields);
   const instanceId = optString(fields, "instance_id");
   const backupId = optString(fields, "backup_id");
   if (!instanceId && !backupId) throw img("0019");
@@ -409,7 +406,12 @@ export function createWholeImage(world: World, caller: Caller, body: unknown): J
 export function registerImage(world: World, caller: Caller, imageId: string, body: unknown): Job {
   const fields = asObject(body);
   const image = ownedImage(world, caller, imageId);
-  if (image.origin.kind !== "metadata" || image.status !== "queued" || image.creatingJobId) throw img("1075", "Register only images created by POST /v2/images that are still queued.");
+  if (image.origin.kind !== "metadata") {
+    throw img("1075", `Image ${imageId} was not created by POST /v2/images: register a file into an image created that way.`);
+  }
+  if (image.status !== "queued" || image.creatingJobId) {
+    throw img("1075", `Image ${imageId} is ${image.creatingJobId ? "already taking a file" : image.status}: only a queued image takes a file; create another with POST /v2/images.`);
+  }
   const url = reqString(fields, "image_url", img("0017"));
   const object = world.objectAt(caller, url);
   const file = fileImage(object);
@@ -471,20 +473,34 @@ export function exportImage(world: World, caller: Caller, imageId: string, body:
   const format = optEnum(fields, "file_format", EXPORT_FORMATS, img("0072"));
   if (!quick && !format) throw img("0072", "file_format is required unless is_quick_export is true.");
   if (quick && format) throw img("0072", "file_format must not be given with is_quick_export.");
-  if (quick && image.cmkId) throw img("0001", "Encrypted images cannot be exported quickly.");
+  if (quick && image.cmkId) throw img("0071", "An encrypted image cannot be exported quickly: export it without is_quick_export, with a file_format.");
   if (!quick && image.size > 128 * GiB) throw img("0160");
-  const url = reqString(fields, "bucket_url", img("0017"));
-  const m = /^([^:]+):(.+)$/.exec(url);
-  if (!m) throw img("0017");
-  const bucket = world.state.buckets.find((b) => b.name === m[1]);
-  if (!bucket) throw img("0057");
-  if (bucket.region !== caller.project.region) throw img("0058");
-  if (world.object(m[1], m[2])) throw img("0070");
+  const { bucket, key } = exportTarget(world, caller, reqString(fields, "bucket_url", img("0017")));
   return startJob(world, caller, {
     type: "imsNativeExportImageJob",
-    effect: { kind: "export", imageId: image.id, bucket: m[1], key: m[2], ...(format ? { format } : {}) },
+    effect: { kind: "export", imageId: image.id, bucket, key, ...(format ? { format } : {}) },
     entities: { image_id: image.id },
   });
+}
+
+/**
+ * The `bucket:file` an export writes: a bucket of the caller's region that exists, and a file that
+ * neither exists nor is being written by another export (IMS API Reference, Exporting an Image, and
+ * Error Codes IMG.0058, IMG.0068–IMG.0070, IMG.0073).
+ */
+function exportTarget(world: World, caller: Caller, url: string): { bucket: string; key: string } {
+  const colon = url.indexOf(":");
+  if (colon < 0) throw img("0017", "bucket_url must be bucket:file, e.g. images-bucket:exports/web.qcow2.");
+  const [bucket, key] = [url.slice(0, colon), url.slice(colon + 1)];
+  if (bucket === "") throw img("0068", "bucket_url must start with the bucket name, as in images-bucket:exports/web.qcow2.");
+  if (key === "") throw img("0073", "bucket_url must end with the file to write, as in images-bucket:exports/web.qcow2.");
+  const region = caller.project.region;
+  const found = world.state.buckets.find((b) => b.name === bucket);
+  if (!found) throw img("0069", `The bucket ${bucket} does not exist: create it in OBS in ${region}, or name a bucket of ${region}.`);
+  if (found.region !== region) throw img("0058", `The bucket ${bucket} is in ${found.region}: export into a bucket of ${region}.`);
+  const writing = world.state.jobs.some((j) => !j.settled && j.effect.kind === "export" && j.effect.bucket === bucket && j.effect.key === key);
+  if (world.object(bucket, key) || writing) throw img("0070", `${bucket}:${key} ${writing ? "is being written by another export" : "exists"}: name another file.`);
+  return { bucket, key };
 }
 
 /** `POST /v2/images`: metadata only; the image waits in `queued` for a file. */

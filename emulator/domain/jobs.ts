@@ -1,4 +1,4 @@
-import { inspectDisk, makeQcow2, makeVhd } from "./disk-format";
+import { inspectDisk, makeQcow2, makeVhd, makeVmdk } from "./disk-format";
 import { newHex32 } from "./ids";
 import type { Image, Job, JobEffect, SubJob } from "./model";
 import type { Caller, World } from "./world";
@@ -152,16 +152,17 @@ function applyEffect(world: World, job: Job): void {
 /**
  * The file an export writes: the image's own bytes when they have the asked format, else a small
  * file of that format declaring the image's disk (images made from servers or volumes keep no
- * bytes; allocating their full size would exhaust memory).
+ * bytes; allocating their full size would exhaust memory). ZVHD, and the ZVHD2 of a quick export
+ * (`format` undefined), are Huawei Cloud's own formats: the emulator writes them VHD-structured.
  */
 function exportedFile(image: Image | undefined, format: string | undefined): Buffer {
   const data = image?.data ? Buffer.from(image.data, "base64") : undefined;
   const disk = data ? inspectDisk(data) : undefined;
-  if (data && (format === undefined || disk?.format === format)) return data;
+  if (data && disk?.format === format) return data;
   const gib = Math.max(1, Math.ceil((disk?.virtualSize ?? image?.size ?? 0) / 1024 ** 3));
   if (format === "qcow2") return makeQcow2(gib);
-  if (format === "vhd") return makeVhd(gib);
-  return data ?? Buffer.alloc(4096);
+  if (format === "vmdk") return makeVmdk(gib);
+  return makeVhd(gib);
 }
 
 /** The entities of a job as `GET /v1/{project_id}/jobs/{job_id}` shows them now. */

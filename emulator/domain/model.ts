@@ -21,6 +21,18 @@ export interface Agency {
   name: string;
 }
 
+/**
+ * An enterprise project of an account (domain), as Enterprise Project Management (EPS) keeps
+ * them. Every account also has the default enterprise project `0`, which is not stored: images
+ * belong to it unless they name another.
+ */
+export interface EnterpriseProject {
+  /** A UUID (the default enterprise project's id, `0`, is never stored). */
+  id: string;
+  name: string;
+  domainId: string;
+}
+
 export interface Project {
   id: string;
   name: string;
@@ -218,6 +230,7 @@ export interface WorldState {
   regions: Region[];
   domains: Domain[];
   agencies: Agency[];
+  enterpriseProjects: EnterpriseProject[];
   projects: Project[];
   users: User[];
   accessKeys: AccessKey[];

@@ -3,6 +3,7 @@
  * with their filters, sorting and marker pagination (IMS API Reference: Querying Images, and its
  * native OpenStack counterpart).
  */
+import { ALL_GRANTED_EPS } from "./enterprise-projects";
 import { img } from "./errors";
 import type { Image } from "./model";
 import { imageView, SUPPORT_ATTRIBUTES, type ImageView } from "./views";
@@ -122,7 +123,8 @@ export function listImages(world: World, caller: Caller, query: Query, opts: { n
       if (minRam !== undefined && image.minRam !== minRam) return false;
       if (minDisk !== undefined && image.minDisk !== minDisk) return false;
       if (architecture !== null && (view.__support_arm === "true") !== (architecture === "arm")) return false;
-      if (epsId !== null && epsId !== "all_granted_eps" && (image.properties.enterprise_project_id ?? "0") !== epsId) return false;
+      // Public images belong to no enterprise project: an enterprise_project_id filter leaves them out.
+      if (epsId !== null && (view.enterprise_project_id === undefined || (epsId !== ALL_GRANTED_EPS && view.enterprise_project_id !== epsId))) return false;
       if (tag !== null && !image.tags.some((t) => `${t.key}=${t.value}` === tag || (t.value === "" && t.key === tag))) return false;
       if (created && !created(image.createdAt)) return false;
       if (updated && !updated(image.updatedAt)) return false;

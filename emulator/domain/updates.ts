@@ -8,6 +8,7 @@
 import { glanceNotFound, img, ImsError } from "./errors";
 import type { Image } from "./model";
 import { ownedImage, visibleImage } from "./access";
+import { checkEnterpriseProject, DEFAULT_ENTERPRISE_PROJECT, setEnterpriseProject } from "./enterprise-projects";
 import { checkDescription, checkName } from "./rules";
 import { SUPPORT_ATTRIBUTES } from "./views";
 import { overwrite, type Caller, type World } from "./world";
@@ -115,6 +116,8 @@ function current(image: Image, attribute: string): string | undefined {
       return String(image.minRam);
     case "max_ram":
       return image.maxRam === undefined ? undefined : String(image.maxRam);
+    case "enterprise_project_id":
+      return image.properties.enterprise_project_id ?? DEFAULT_ENTERPRISE_PROJECT;
     default:
       return Object.hasOwn(image.properties, attribute) ? image.properties[attribute] : undefined;
   }
@@ -126,7 +129,7 @@ function ramValue(value: string, attribute: string): number {
 }
 
 /** Validates one operation against the image as it would be after the previous ones. */
-function plan(image: Image, op: PatchOp, allowed: (attribute: string) => boolean): (target: Image) => void {
+function plan(world: World, caller: Caller, image: Image, op: PatchOp, allowed: (attribute: string) => boolean): (target: Image) => void {
   const { attribute } = op;
   if (READ_ONLY.has(attribute) || !allowed(attribute)) {
     throw img("0001", `The attribute ${attribute} cannot be changed.`);
@@ -137,6 +140,9 @@ function plan(image: Image, op: PatchOp, allowed: (attribute: string) => boolean
   }
   if (op.op === "remove") {
     if (attribute === "name" || attribute === "min_ram") throw img("0001", `The attribute ${attribute} cannot be removed.`);
+    if (attribute === "enterprise_project_id") {
+      throw img("0001", "An image always belongs to an enterprise project: replace enterprise_project_id with 0 to move it to the default one.");
+    }
     return (target) => {
       if (attribute === "__description") target.description = "";
       else if (attribute === "max_ram") delete target.maxRam;
@@ -161,6 +167,11 @@ function plan(image: Image, op: PatchOp, allowed: (attribute: string) => boolean
       const ram = ramValue(value, attribute);
       return (target) => void (target.maxRam = ram);
     }
+    case "enterprise_project_id": {
+      // Moves the image into another enterprise project of its account (IMS API Reference, Updating Image Information).
+      const enterpriseProject = checkEnterpriseProject(world, caller, value);
+      return (target) => setEnterpriseProject(target, enterpriseProject);
+    }
     case "hw_firmware_type":
       if (value !== "bios" && value !== "uefi") throw img("0141");
       return (target) => void (target.properties[attribute] = value);
@@ -170,9 +181,9 @@ function plan(image: Image, op: PatchOp, allowed: (attribute: string) => boolean
   }
 }
 
-function applyAll(world: World, image: Image, ops: PatchOp[], allowed: (attribute: string) => boolean): Image {
+function applyAll(world: World, caller: Caller, image: Image, ops: PatchOp[], allowed: (attribute: string) => boolean): Image {
   const draft: Image = structuredClone(image);
-  for (const op of ops) plan(draft, op, allowed)(draft);
+  for (const op of ops) plan(world, caller, draft, op, allowed)(draft);
   if (draft.maxRam !== undefined && draft.maxRam !== 0 && draft.maxRam < draft.minRam) {
     throw img("0055", `max_ram (${draft.maxRam}) is below min_ram (${draft.minRam}).`);
   }
@@ -189,7 +200,7 @@ export function updateImage(world: World, caller: Caller, imageId: string, body:
   const ops = readPatch(body, "v2.1");
   const image = ownedImage(world, caller, imageId);
   if (image.status !== "active") throw img("0046");
-  return applyAll(world, image, ops, (a) => EXTENSION_ATTRIBUTES.has(a) || isCustom(a));
+  return applyAll(world, caller, image, ops, (a) => EXTENSION_ATTRIBUTES.has(a) || isCustom(a));
 }
 
 /** `PATCH /v2/images/{image_id}`: name, description and custom attributes, also on queued images. */
@@ -200,5 +211,8 @@ export function updateImageNative(world: World, caller: Caller, imageId: string,
   if (image.imagetype === "gold" || image.owner !== caller.project.id) {
     throw new ImsError("IMG.0106", "The image owner is another tenant.", 403);
   }
-  return applyAll(world, image, ops, (a) => a === "name" || a === "__description" || isCustom(a));
+  if (ops.some((op) => op.attribute === "enterprise_project_id")) {
+    throw img("0001", "The Glance-compatible PATCH changes only name, description and custom attributes: move an image to another enterprise project with PATCH /v2/cloudimages/{image_id}.");
+  }
+  return applyAll(world, caller, image, ops, (a) => a === "name" || a === "__description" || isCustom(a));
 }

@@ -3,6 +3,7 @@
  * queries, Querying the Status of an Asynchronous Job). Views depend on
  * who looks: the owner of a shared image sees `shared`, so does an accepted member.
  */
+import { enterpriseProjectOf } from "./enterprise-projects";
 import { imsTime, jobTime } from "./ids";
 import { jobEntities } from "./jobs";
 import type { Image, Job, Member } from "./model";
@@ -66,6 +67,8 @@ export function imageView(image: Image, viewer: string): ImageView {
     __data_origin: null,
     ...image.properties,
   };
+  const enterpriseProject = enterpriseProjectOf(image);
+  if (enterpriseProject !== undefined) view.enterprise_project_id = enterpriseProject;
   if (image.description !== "") view.__description = image.description;
   if (image.maxRam !== undefined) view.max_ram = String(image.maxRam);
   if (!("hw_firmware_type" in view) && image.virtualEnvType !== "DataImage") view.hw_firmware_type = "bios";

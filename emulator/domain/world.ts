@@ -3,7 +3,7 @@ import { Clock } from "./clock";
 import { makeQcow2, makeVhd } from "./disk-format";
 import { img } from "./errors";
 import { newHex32, stableHex32, stableUuid } from "./ids";
-import type { AccessKey, Agency, Image, Job, Project, StoredObject, User, WorldState } from "./model";
+import type { AccessKey, Agency, EnterpriseProject, Image, Job, Project, StoredObject, User, WorldState } from "./model";
 
 /** How long jobs take, in virtual milliseconds. */
 export interface JobTiming {
@@ -79,6 +79,11 @@ export class World {
   /** The IAM agency `name` of the account `domainId`. */
   agency(domainId: string, name: string): Agency | undefined {
     return this.state.agencies.find((a) => a.domainId === domainId && a.name === name);
+  }
+
+  /** The enterprise project `id` of the account `domainId` (the default one, `0`, is not stored). */
+  enterpriseProject(domainId: string, id: string): EnterpriseProject | undefined {
+    return this.state.enterpriseProjects.find((e) => e.domainId === domainId && e.id === id);
   }
 
   accessKey(access: string): AccessKey | undefined {
@@ -168,6 +173,8 @@ export const DEFAULT_WORLD = {
   bucket: "images-bucket",
   /** The agency that lets IMS act in another region, as cross-region copies name it. */
   agency: "ims_admin_agency",
+  /** An enterprise project besides the default one (`0`), with a stable id. */
+  enterpriseProject: { name: "platform-team", id: stableUuid("enterprise-project:platform-team") },
 } as const;
 
 function accessKeyFor(seed: string): { access: string; secret: string } {
@@ -179,11 +186,11 @@ function accessKeyFor(seed: string): { access: string; secret: string } {
 }
 
 /**
- * The world every emulator starts with unless given another: one account with one user and the
- * agency cross-region copies need, two projects in ap-southeast-1 and one in ap-southeast-3, an
- * AK/SK pair for each project, two
- * public images, a stopped ECS server with a data volume, a spare volume, a CBR backup, and a
- * qcow2 and a vhd image file in a bucket. Its ids are stable, so examples can name them.
+ * The world every emulator starts with unless given another: one account with one user, the
+ * agency cross-region copies need and an enterprise project besides the default one, two projects
+ * in ap-southeast-1 and one in ap-southeast-3, an AK/SK pair for each project, two public images,
+ * a stopped ECS server with a data volume, a spare volume, a CBR backup, and a qcow2 and a vhd
+ * image file in a bucket. Its ids are stable, so examples can name them.
  */
 export function defaultWorldState(): WorldState {
   const [region1, region3] = DEFAULT_WORLD.regions;
@@ -253,6 +260,7 @@ export function defaultWorldState(): WorldState {
     regions: DEFAULT_WORLD.regions.map((id) => ({ id })),
     domains: [{ id: domainId, name: DEFAULT_WORLD.domainName }],
     agencies: [{ domainId, name: DEFAULT_WORLD.agency }],
+    enterpriseProjects: [{ ...DEFAULT_WORLD.enterpriseProject, domainId }],
     projects: [main, analytics, remote, platform],
     users: [user],
     accessKeys,

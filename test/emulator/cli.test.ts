@@ -111,6 +111,7 @@ describe("ims-emulator CLI", () => {
   let child: ChildProcessWithoutNullStreams | undefined;
   let startupMs = 0;
   let banner: Banner;
+  let bannerText: string;
   let url: string;
   let dir: string;
 
@@ -120,6 +121,7 @@ describe("ims-emulator CLI", () => {
     child = started.child;
     startupMs = started.startupMs;
     banner = parseBanner(started.text);
+    bannerText = started.text;
     url = banner.endpoint;
   });
 
@@ -236,6 +238,33 @@ describe("ims-emulator CLI", () => {
     const usage = await run("agency", "list", "--url", url);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("agency takes add <name> or remove <name>");
+  });
+
+  it("the banner names the account's enterprise projects, the default one 0 first", () => {
+    expect(bannerText).toMatch(/^ {2}enterprise projects: default 0, platform-team [0-9a-f]{8}-[0-9a-f-]{27} \(enterprise_project_id\)$/m);
+  });
+
+  it("eps add and eps remove manage the account's enterprise projects", async () => {
+    const listed = async () => (await admin<{ enterpriseProjects: { id: string; name: string }[] }>(url, "world")).enterpriseProjects.map((e) => `${e.name} ${e.id}`);
+    const initial = await listed();
+    expect(initial[0]).toBe("default 0");
+    expect(initial).toContainEqual(expect.stringMatching(/^platform-team [0-9a-f-]{36}$/));
+
+    // Without an id, a new UUID; with one, that id.
+    const made = await admin<{ id: string; name: string }>(url, "eps", "add", "cli-team");
+    expect(made).toMatchObject({ name: "cli-team", id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) });
+    const pinned = "3c9d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f";
+    expect(await admin(url, "eps", "add", "pinned-team", pinned)).toMatchObject({ name: "pinned-team", id: pinned });
+    expect(await listed()).toEqual([...initial, `cli-team ${made.id}`, `pinned-team ${pinned}`]);
+
+    for (const id of [made.id, pinned]) expect((await run("eps", "remove", id, "--url", url)).code).toBe(0);
+    expect(await listed()).toEqual(initial);
+    const again = await run("eps", "remove", pinned, "--url", url);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`answered HTTP 404 Not Found: {"error":{"code":"EMULATOR.NOT_FOUND","message":"No enterprise project ${pinned}."}}`);
+    const usage = await run("eps", "list", "--url", url);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("eps takes add <name> [<id>] or remove <id>");
   });
 
   it("put-object and get-object round-trip a file, also under a key with spaces and #", async () => {
