@@ -22,3 +22,29 @@ export type {
 export { ImageMember, type ImageMemberArgs, type ImageMemberConsumer, type SharedImageView } from "./members";
 export { ImageCopy, type ImageCopyArgs } from "./copies";
 export { signRequest, type SignInput, type SignOutput } from "../provider/client/core/signer";
+export {
+  getImage,
+  getImageOutput,
+  getImages,
+  getImagesOutput,
+  getOsVersions,
+  getOsVersionsOutput,
+  getQuota,
+  getQuotaOutput,
+  type LookupTarget,
+  type ImageFilters,
+  type GetImageArgs,
+  type GetImagesArgs,
+  type GetOsVersionsArgs,
+  type GetQuotaArgs,
+  type LookupInputs,
+  type GetImageOutputArgs,
+  type GetImagesOutputArgs,
+  type GetOsVersionsOutputArgs,
+  type GetQuotaOutputArgs,
+  type ImageInfo,
+  type GetImagesResult,
+  type OsVersionInfo,
+  type GetOsVersionsResult,
+  type GetQuotaResult,
+} from "./lookups";
