@@ -26,8 +26,6 @@ export interface ImageCopyArgs extends ImageAttributeArgs, MemoryLimitArgs {
   vaultId?: pulumi.Input<string>;
   /** Within a region only: a KMS key id (a UUID), for an encrypted copy. Default: not encrypted. Changing it replaces the copy. */
   cmkId?: pulumi.Input<string>;
-  /** Within a region only: the enterprise project of the copy. Changing it replaces the copy. */
-  enterpriseProjectId?: pulumi.Input<string>;
   /** Time budgets of create (the copy job included), update and delete; each one not given comes from `ims:timeouts`, else 60m, 10m, 10m. A change changes no image. */
   timeouts?: pulumi.Input<ImageTimeouts>;
   /** Take over an existing copy (an own image of the destination project, copied from `sourceImageId`; a UUID) instead of copying again. Changing it replaces the copy. */
@@ -62,8 +60,6 @@ export class ImageCopy extends ManagedImage {
   declare public readonly vaultId: pulumi.Output<string | undefined>;
   /** The `cmkId` input as declared: the KMS key of an encrypted copy. */
   declare public readonly cmkId: pulumi.Output<string | undefined>;
-  /** The `enterpriseProjectId` input as declared. */
-  declare public readonly enterpriseProjectId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ImageCopyArgs, opts?: pulumi.CustomResourceOptions);
   /** @internal Reading an existing copy (see {@link ImageCopy.get}). */

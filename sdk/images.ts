@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { imageSchema } from "../provider/images/schema";
+import { imageSchemas } from "../provider/images/schema";
 import { ManagedImage, type ImageAttributeArgs, type ImageLookup, type ImageTimeouts, type MemoryLimitArgs } from "./managed-image";
 import { byId, registrationProps, shownProperties, type Registration } from "./registration";
 import type { DataImageSource, PrivateImageSource } from "./sources";
+import type { DataImageRecord } from "../provider/images/schema";
+
+export type { DataImageRecord };
 import privateImageShim = require("./shims/private-image");
 import dataImageShim = require("./shims/data-image");
 
@@ -28,6 +31,8 @@ interface ImageArgsBase extends ImageAttributeArgs {
 export interface PrivateImageArgs extends ImageArgsBase, MemoryLimitArgs {
   /** Where the image comes from: exactly one kind of source. Changing any of its fields replaces the image. */
   source: pulumi.Input<PrivateImageSource>;
+  /** With `source.dataDisks` only: on delete, leave the data images in place (they are then no longer managed). Default `false`. A change changes no image. */
+  keepDataImages?: pulumi.Input<boolean>;
 }
 
 /** Arguments of a {@link DataImage}. */
@@ -38,7 +43,12 @@ export interface DataImageArgs extends ImageArgsBase {
 
 const ADOPT = "declare the resource with adoptImageId: <image id> instead, which takes the existing image over";
 
-const registration = (kind: string): Registration => ({ kind, outputs: shownProperties(imageSchema), importAdvice: ADOPT, createsImage: true });
+const registration = (kind: "PrivateImage" | "DataImage"): Registration => ({
+  kind,
+  outputs: shownProperties(imageSchemas[kind === "PrivateImage" ? "private" : "data"]),
+  importAdvice: ADOPT,
+  createsImage: true,
+});
 
 /**
  * A private system-disk image, from an ECS server, an OBS image file, an EVS volume, a CBR backup (full-ECS), a
@@ -51,6 +61,13 @@ export class PrivateImage extends ManagedImage {
   declare public readonly minRam: pulumi.Output<number | undefined>;
   /** Maximum memory in MB; after a refresh, the live value. */
   declare public readonly maxRam: pulumi.Output<number | undefined>;
+  /** The `keepDataImages` input as declared. */
+  declare public readonly keepDataImages: pulumi.Output<boolean | undefined>;
+  /**
+   * The data images of `source.dataDisks`, in their order, as IMS shows them (after a refresh: now). One deleted outside
+   * Pulumi shows `status: "deleted"`, and the next `up` makes it again from its file.
+   */
+  declare public readonly dataImages: pulumi.Output<DataImageRecord[] | undefined>;
 
   constructor(name: string, args: PrivateImageArgs, opts?: pulumi.CustomResourceOptions);
   /** @internal Reading an existing image (see {@link PrivateImage.get}). */

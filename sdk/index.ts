@@ -2,13 +2,15 @@
  * pulumi-ims: Pulumi resources for the Image Management Service (IMS) of Huawei Cloud, G42 Cloud
  * and Open Telekom Cloud.
  */
-export { PrivateImage, DataImage, type PrivateImageArgs, type DataImageArgs } from "./images";
+export { PrivateImage, DataImage, type PrivateImageArgs, type DataImageArgs, type DataImageRecord } from "./images";
 export { ManagedImage, type ImageTimeouts, type ImageLookup } from "./managed-image";
 export type {
   PrivateImageSource,
   PrivateImageFileSource,
   PrivateImageIsoFileSource,
   PrivateImageQuickImportSource,
+  PrivateImageRegisteredFileSource,
+  PrivateImageDataDisk,
   PrivateImageLocalFileSource,
   PrivateImageServerSource,
   PrivateImageFullServerSource,

@@ -29,6 +29,12 @@ export interface ImageAttributeArgs {
   description?: pulumi.Input<string>;
   /** Up to 10 tags; keys 1–36 and values up to 43 letters, digits, '_' or '-'. Updated in place, by difference. */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * The enterprise project of the image: `"0"` (the account's default one) or an enterprise project id (a UUID). Set at
+   * creation; a change moves the image, in place. Default: undeclared, the image is made in the default enterprise
+   * project and stays wherever it is moved (removing the declaration moves nothing).
+   */
+  enterpriseProjectId?: pulumi.Input<string>;
 }
 
 /** The memory limits of a system-disk image (PrivateImage, ImageCopy), each updated in place. */
@@ -58,6 +64,8 @@ export abstract class ManagedImage extends pulumi.dynamic.Resource {
   declare public readonly description: pulumi.Output<string | undefined>;
   /** The image's tags, `key: value`; after a refresh, the live ones. */
   declare public readonly tags: pulumi.Output<Record<string, string> | undefined>;
+  /** The image's enterprise project as declared (`"0"`: the default one); after a refresh, the live one. Undefined while undeclared. */
+  declare public readonly enterpriseProjectId: pulumi.Output<string | undefined>;
   /** The `region` input as declared (undefined: `ims:region`). Where the image actually is: `imageRegion`. */
   declare public readonly region: pulumi.Output<string | undefined>;
   /** The `profile` input as declared: the `ims:profiles` entry whose credentials manage the image (undefined: the provider's). */

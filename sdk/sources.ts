@@ -44,6 +44,10 @@ export interface NoSourceField {
   licenseType?: never;
   /** Only with `imageUrl`. */
   quickImport?: never;
+  /** Only with `imageUrl`, for a PrivateImage. */
+  register?: never;
+  /** Only with `imageUrl` for a PrivateImage, imported normally (not quick, not an ISO file). */
+  dataDisks?: never;
 }
 
 /** The fields of a source that a kind does not take (those other than `Taken`), each typed `never`. */
@@ -57,10 +61,27 @@ interface BootSettings {
   firmware?: pulumi.Input<"bios" | "uefi">;
 }
 
+/**
+ * A data disk imported with the system image, from an OBS file of its own, in the same IMS call: it becomes a data
+ * image (see `PrivateImage.dataImages`). Its OS type is the system image's. Changing any field replaces the image.
+ */
+export interface PrivateImageDataDisk {
+  /** The OBS image file of the disk, `bucket:object`; not the system disk's file nor another disk's. */
+  imageUrl: pulumi.Input<string>;
+  /** Minimum size of the data disk in GB, 1–2048; must hold the disk in the file. */
+  minDisk: pulumi.Input<number>;
+  /** Name of the data image. Default `<image name>-data-<n>`, n counting from 1 in the list's order. */
+  name?: pulumi.Input<string>;
+  /** Description of the data image. Default: none. */
+  description?: pulumi.Input<string>;
+  /** Tags of the data image. Default: the image's `tags`. */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
 /** An OBS image file imported as a system disk, normally (not quick-imported); not an ISO file. */
 export interface PrivateImageFileSource
   extends BootSettings,
-    NotTaken<"imageUrl" | "minDisk" | "osVersion" | "osType" | "isConfig" | "cmkId" | "type" | "architecture" | "firmware" | "quickImport"> {
+    NotTaken<"imageUrl" | "minDisk" | "osVersion" | "osType" | "isConfig" | "cmkId" | "type" | "architecture" | "firmware" | "quickImport" | "register" | "dataDisks"> {
   /** The OBS image file, `bucket:object` (qcow2, vhd, vmdk, raw…), e.g. `images-bucket:ubuntu.qcow2`. Replaces the image. */
   imageUrl: pulumi.Input<string>;
   /** Minimum system disk in GB, 1–1024; must hold the disk in the file. Replaces the image. */
@@ -77,10 +98,19 @@ export interface PrivateImageFileSource
   type?: pulumi.Input<"ECS" | "BMS">;
   /** `false` (the default): a normal import. For a quick import see {@link PrivateImageQuickImportSource}. Replaces the image. */
   quickImport?: pulumi.Input<false>;
+  /** `false` (the default): imported by IMS's create call. For a registration see {@link PrivateImageRegisteredFileSource}. Replaces the image. */
+  register?: pulumi.Input<false>;
+  /**
+   * Up to 3 data disks imported with the system disk in the same call (a machine with several disks in one step),
+   * each becoming a data image. Default: none. Replaces the image.
+   */
+  dataDisks?: pulumi.Input<pulumi.Input<PrivateImageDataDisk>[]>;
 }
 
 /** An ISO file in OBS, imported as an ISO image (normally: an ISO file cannot be quick-imported). */
-export interface PrivateImageIsoFileSource extends Omit<PrivateImageFileSource, "type" | "osVersion"> {
+export interface PrivateImageIsoFileSource extends Omit<PrivateImageFileSource, "type" | "osVersion" | "dataDisks"> {
+  /** Not with an ISO file. */
+  dataDisks?: never;
   /** `IsoImage`: the file is an ISO image. Replaces the image. */
   type: pulumi.Input<"IsoImage">;
   /** The OS on the ISO file as IMS names it, e.g. `Ubuntu 24.04 server 64bit` (required for an ISO file). Replaces the image. */
@@ -103,6 +133,22 @@ export interface PrivateImageQuickImportSource
   type?: pulumi.Input<"ECS" | "BMS">;
   /** The Windows licence: `platform` (the cloud's) or `byol` (your own); only with a quick import. Replaces the image. */
   licenseType?: pulumi.Input<"platform" | "byol">;
+}
+
+/**
+ * An OBS image file registered into an image made first as metadata (`POST /v2/images`, then "Registering an Image
+ * File"): IMS's second path for imports, which takes the file in any of its formats (VHD, VMDK, QCOW2, RAW, VHDX, QED,
+ * VDI, QCOW, ZVHD, ZVHD2).
+ */
+export interface PrivateImageRegisteredFileSource extends NotTaken<"imageUrl" | "register" | "minDisk" | "osVersion"> {
+  /** The OBS image file, `bucket:object`, in the image's region. Replaces the image. */
+  imageUrl: pulumi.Input<string>;
+  /** `true`: the file is registered. Replaces the image. */
+  register: pulumi.Input<true>;
+  /** Minimum system disk in GB, 1–1024; must hold the disk in the file. Replaces the image. */
+  minDisk: pulumi.Input<number>;
+  /** The OS as IMS names it, e.g. `Ubuntu 24.04 server 64bit`. Replaces the image. */
+  osVersion?: pulumi.Input<string>;
 }
 
 /** A local image file, uploaded through the Glance-compatible API and checked by MD5. */
@@ -161,6 +207,7 @@ export type PrivateImageSource =
   | PrivateImageFileSource
   | PrivateImageIsoFileSource
   | PrivateImageQuickImportSource
+  | PrivateImageRegisteredFileSource
   | PrivateImageLocalFileSource
   | PrivateImageServerSource
   | PrivateImageFullServerSource

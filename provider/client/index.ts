@@ -48,5 +48,5 @@ export { ImsApiError, ImsJobFailedError, ImsNetworkError, ImsOutcomeUnknownError
 export { imsEndpoint, iamEndpoint, CLOUDS, KNOWN_REGIONS, suggestRegion, type Cloud, type EndpointOverrides } from "./endpoints";
 export { jobImageIds, type Job, type JobRef } from "./jobs";
 export { closeAllPools } from "./core/transport";
-export type { Image } from "./images";
+export type { DataFileRequest, Image } from "./images";
 export type { Member } from "./members";

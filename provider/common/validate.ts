@@ -99,6 +99,13 @@ export function checkId(f: Failures, property: string, value: unknown, shape: "u
   if (typeof value !== "string" || !pattern.test(value)) f.add(property, `${property} must be ${what}`);
 }
 
+/** An enterprise project: "0" (the account's default one) or an enterprise project id (a UUID). */
+export function checkEnterpriseProject(f: Failures, value: unknown): void {
+  if (known(value) && (typeof value !== "string" || (value !== "0" && !UUID.test(value)))) {
+    f.add("enterpriseProjectId", 'enterpriseProjectId must be "0" (the default enterprise project) or an enterprise project id (a UUID, as the EPS console shows it)');
+  }
+}
+
 /** The creation marker the SDK sets: a tag value (1–43 letters, digits, '_' or '-'). */
 export function checkMarker(f: Failures, value: unknown): void {
   if (known(value) && (typeof value !== "string" || !/^[A-Za-z0-9_-]{1,43}$/.test(value))) {

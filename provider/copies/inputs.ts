@@ -8,6 +8,7 @@ import { unknownKeys } from "../common/schema";
 import {
   checkBoolean,
   checkDescription,
+  checkEnterpriseProject,
   checkId,
   checkImageName,
   checkMarker,
@@ -36,7 +37,8 @@ export function validateCopyInputs(raw: Record<string, unknown>): CheckFailure[]
   checkDescription(f, "description", raw.description);
   checkRam(f, raw);
   checkTags(f, "tags", raw.tags);
-  for (const key of ["region", "profile", "targetRegion", "targetProjectName", "agencyName", "vaultId", "enterpriseProjectId"]) checkText(f, key, raw[key]);
+  for (const key of ["region", "profile", "targetRegion", "targetProjectName", "agencyName", "vaultId"]) checkText(f, key, raw[key]);
+  checkEnterpriseProject(f, raw.enterpriseProjectId);
   if (known(raw.targetRegion) && typeof raw.targetRegion === "string" && !REGION.test(raw.targetRegion)) {
     f.add("targetRegion", `targetRegion ${JSON.stringify(raw.targetRegion)} is not a region name; give one like ap-southeast-3`);
   }
@@ -60,9 +62,7 @@ export function validateCopyInputs(raw: Record<string, unknown>): CheckFailure[]
     if (raw.agencyName === undefined) {
       f.add("agencyName", "agencyName is required to copy to another region: the IAM agency that lets IMS act in the target region (e.g. ims_admin_agency)");
     }
-    for (const key of ["cmkId", "enterpriseProjectId"]) {
-      if (raw[key] !== undefined) f.add(key, `${key} applies only to a copy within the region; the service does not take it for a copy to ${String(raw.targetRegion)}`);
-    }
+    if (raw.cmkId !== undefined) f.add("cmkId", `cmkId applies only to a copy within the region; the service does not take it for a copy to ${String(raw.targetRegion)}`);
     checkSettings(raw.targetRegion, raw.profile);
   } else {
     for (const key of ["agencyName", "targetProjectName", "vaultId"]) {

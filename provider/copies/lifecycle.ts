@@ -130,7 +130,7 @@ async function earlierCopy(client: ImsClient, projectId: string, inputs: CopyInp
 async function submit(
   source: ImsClient,
   inputs: CopyInputs,
-  plan: { cross: boolean; projectName: string },
+  plan: { cross: boolean; projectName: string; ownSource: boolean },
   deadline: number,
   lookup: () => Promise<Image | undefined>,
 ): Promise<{ job?: JobRef; imageId?: string }> {
@@ -149,7 +149,8 @@ async function submit(
             name: inputs.name,
             ...(inputs.description !== undefined ? { description: inputs.description } : {}),
             ...(inputs.cmkId ? { cmkId: inputs.cmkId } : {}),
-            ...(inputs.enterpriseProjectId ? { enterpriseProjectId: inputs.enterpriseProjectId } : {}),
+            // The copy request takes an enterprise project for copies of own images only; any other copy is moved after.
+            ...(inputs.enterpriseProjectId && plan.ownSource ? { enterpriseProjectId: inputs.enterpriseProjectId } : {}),
           });
       return { job };
     } catch (error) {
@@ -235,10 +236,10 @@ export const imageCopyProvider = {
     }
 
     const projectId = await source.projectId();
-    checkCopyable(await source.images.get(inputs.sourceImageId), inputs, plan.cross, sourceTarget.region, projectId);
+    const sourceImage = checkCopyable(await source.images.get(inputs.sourceImageId), inputs, plan.cross, sourceTarget.region, projectId);
     const destProject = await dest.projectId();
     const earlier = await earlierCopy(dest, destProject, inputs);
-    const submitted = earlier ? { imageId: earlier.id } : await submit(source, inputs, plan, started + timeouts.createMs, () => lookForCopy(dest, destProject, inputs, started));
+    const submitted = earlier ? { imageId: earlier.id } : await submit(source, inputs, { ...plan, ownSource: sourceImage.owner === undefined || sourceImage.owner === projectId }, started + timeouts.createMs, () => lookForCopy(dest, destProject, inputs, started));
 
     let imageId = submitted.imageId;
     const jobId = submitted.job?.job_id;

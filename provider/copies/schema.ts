@@ -23,8 +23,6 @@ export interface CopyInputs extends ImageAttributes {
   vaultId?: string;
   /** KMS key of the copy: an encrypted copy (in-region copies). */
   cmkId?: string;
-  /** Enterprise project of the copy (in-region copies). */
-  enterpriseProjectId?: string;
   timeouts?: TimeoutsInput;
   /** Take over an existing copy of the source instead of copying again. */
   adoptImageId?: string;
@@ -56,7 +54,7 @@ export const copySchema = {
     agencyName: "none",
     vaultId: "replace",
     cmkId: "replace",
-    enterpriseProjectId: "replace",
+    enterpriseProjectId: "update",
     timeouts: "none",
     adoptImageId: "replace",
     removeMembersOnDelete: "none",

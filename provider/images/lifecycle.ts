@@ -23,6 +23,7 @@ import {
   clean,
   clientOf,
   describeError,
+  explainCode,
   inputsOf,
   isUnknown,
   movesRegion,
@@ -31,12 +32,14 @@ import {
   same,
   timeoutsOf,
   uploadReporter,
+  warn,
   withAutoName,
   type Raw,
 } from "../common";
 import { sourceKind, validateImageInputs, type SourceKind } from "./inputs";
+import { dataImageRequests, deleteDataImages, deleteKilledDataImages, findDataImages, needsRestore, refreshDataImages, restoreDataImages } from "./data-disks";
 import { converge, CREATE_MARKER, existingImage, outputsOf, readImage } from "./live";
-import { imageSchema, type ImageInputs, type ImageOutputs } from "./schema";
+import { imageSchema, imageSchemas, type ImageInputs, type ImageOutputs } from "./schema";
 
 export type ImageKind = "private" | "data";
 
@@ -58,18 +61,29 @@ const clientOfExisting = (props: ImageOutputs) =>
  * Sends the create call of the declared source; the job it starts, or for uploads the queued
  * image (its file is sent by {@link uploadFile}).
  */
-async function submit(kind: ImageKind, sk: SourceKind, client: ImsClient, inputs: ImageInputs, tags: Record<string, string>): Promise<{ job?: JobRef; imageId?: string }> {
+async function submit(
+  kind: ImageKind,
+  sk: SourceKind,
+  client: ImsClient,
+  inputs: ImageInputs,
+  tags: Record<string, string>,
+  marker: string | undefined,
+): Promise<{ job?: JobRef; imageId?: string }> {
   const s = inputs.source;
   const tagList = Object.entries(tags).map(([key, value]) => ({ key, value }));
   const common = {
     name: inputs.name,
     ...(inputs.description !== undefined ? { description: inputs.description } : {}),
     ...(tagList.length ? { tags: tagList } : {}),
+    ...(inputs.enterpriseProjectId !== undefined ? { enterpriseProjectId: inputs.enterpriseProjectId } : {}),
   };
   const ram = { ...(inputs.minRam !== undefined ? { minRam: inputs.minRam } : {}), ...(inputs.maxRam !== undefined ? { maxRam: inputs.maxRam } : {}) };
   const images = client.images;
   if (kind === "data") {
-    if (sk === "volume") return { job: await images.createDataImagesFromVolumes({ images: [{ ...common, volumeId: s.volumeId! }] }) };
+    if (sk === "volume") {
+      const { enterpriseProjectId, ...image } = common;
+      return { job: await images.createDataImagesFromVolumes({ images: [{ ...image, volumeId: s.volumeId! }], ...(enterpriseProjectId !== undefined ? { enterpriseProjectId } : {}) }) };
+    }
     if (s.quickImport) {
       return {
         job: await images.quickImport({ ...common, imageUrl: s.imageUrl!, minDisk: s.minDisk!, type: "DataImage", ...(s.osType && s.osType !== "Other" ? { osType: s.osType } : {}) }),
@@ -115,6 +129,7 @@ async function submit(kind: ImageKind, sk: SourceKind, client: ImsClient, inputs
           ...(s.type ? { type: s.type } : {}),
           ...(s.architecture ? { architecture: s.architecture } : {}),
           ...(s.firmware ? { hwFirmwareType: s.firmware } : {}),
+          ...(s.dataDisks?.length ? { dataImages: dataImageRequests(inputs, marker) } : {}),
         }),
       };
     case "instance":
@@ -127,6 +142,8 @@ async function submit(kind: ImageKind, sk: SourceKind, client: ImsClient, inputs
       return {
         job: await images.createFromVolume({ ...common, ...ram, volumeId: s.volumeId!, osVersion: s.osVersion!, ...(s.type ? { type: s.type as "ECS" | "BMS" } : {}) }),
       };
+    // Metadata first (the file is registered into the queued image, see registerFile); the enterprise project follows in converge.
+    case "register":
     case "upload": {
       const image = await images.glanceCreate({
         name: inputs.name,
@@ -156,6 +173,33 @@ async function uploadFile(client: ImsClient, imageId: string, path: string, what
   }
 }
 
+/**
+ * Registers the OBS file into an image made by `POST /v2/images` ("Registering an Image File"): the
+ * job that imports it; none when the image already takes a file (a registration whose answer was
+ * lost, or an interrupted run's), which then only has to become active.
+ */
+async function registerFile(client: ImsClient, imageId: string, imageUrl: string): Promise<JobRef | undefined> {
+  const image = await client.images.get(imageId);
+  if (!image) throw new Error(`image ${imageId} disappeared before its file was registered`);
+  if (image.status !== "queued") return undefined;
+  try {
+    return await client.images.register(imageId, imageUrl);
+  } catch (error) {
+    // IMG.1075 on an image made here by POST /v2/images: it already takes a file.
+    if (error instanceof ImsOutcomeUnknownError || (error instanceof ImsApiError && error.code === "IMG.1075")) return undefined;
+    throw error;
+  }
+}
+
+/** What to do about the service's refusals of a registration, by code ("Registering an Image File"). */
+const REGISTER_HINTS: Record<string, string> = {
+  "IMG.0057": "source.imageUrl names no image file IMS can read (missing, empty, not an image, or not readable by IMS): upload it, or name the right object",
+  "IMG.0058": "the bucket of source.imageUrl is in another region: register a file of a bucket in the image's region",
+  "IMG.0017": 'source.imageUrl is not a valid "bucket:object"',
+};
+
+const explainRegistration = (error: unknown): string => explainCode(error, REGISTER_HINTS);
+
 /** The image a create whose answer was lost may have made: the one with its marker (or of its name, made since `since`). */
 async function findCreated(client: ImsClient, projectId: string, name: string, marker: string | undefined, since: number): Promise<Image | undefined> {
   if (marker) return (await client.images.list({ owner: projectId, tag: `${CREATE_MARKER}=${marker}` })).find((image) => image.status !== "killed");
@@ -169,6 +213,7 @@ function otherSource(sk: SourceKind, source: ImageInputs["source"], image: Image
   const whole = String(image.__whole_image ?? "") === "true";
   const expected: Record<SourceKind, boolean> = {
     file: origin === "" ? image.__root_origin === "file" : origin === `file,${source.imageUrl}`,
+    register: origin === "" || origin === `file,${source.imageUrl}`,
     upload: origin === "" || origin.startsWith("file,"),
     instance: !whole && origin === `instance,${source.instanceId}`,
     "whole-instance": whole,
@@ -218,6 +263,7 @@ function checkAdoptable(kind: ImageKind, sk: SourceKind, image: Image, projectId
   const whole = String(image.__whole_image ?? "") === "true";
   const expected: Record<SourceKind, (o: string) => boolean> = {
     file: (o) => o.startsWith("file,") || (o === "" && image.__root_origin === "file"),
+    register: (o) => o === "" || o.startsWith("file,"),
     upload: (o) => o === "" || o.startsWith("file,"),
     instance: (o) => o.startsWith("instance,") && !whole,
     "whole-instance": () => whole,
@@ -271,12 +317,13 @@ export function imageProvider(kind: ImageKind) {
     if (marker) {
       const earlier = await earlierImage(client, projectId, marker, sk, inputs, what);
       if (earlier) submitted = { imageId: earlier.id };
+      if (inputs.source.dataDisks?.length) await deleteKilledDataImages(client, inputs, marker);
     }
     for (let attempt = 0; attempt < CREATE_ATTEMPTS && !submitted; attempt++) {
       // Each attempt follows a lost answer that made no image: back off before sending it again.
       if (attempt > 0) await sleep(250 * 2 ** (attempt - 1));
       try {
-        submitted = await submit(kind, sk, client, inputs, tags);
+        submitted = await submit(kind, sk, client, inputs, tags, marker);
       } catch (error) {
         if (!(error instanceof ImsOutcomeUnknownError)) throw new Error(`${what}: ${describeError(error)}`, { cause: error });
         // The service may list the image only a little later: look for a while before sending again.
@@ -289,10 +336,18 @@ export function imageProvider(kind: ImageKind) {
     }
 
     let imageId = submitted.imageId;
-    const jobId = submitted.job?.job_id;
+    let jobId = submitted.job?.job_id;
+    let job: Job | undefined;
+    const withDataDisks = sk === "file" && (inputs.source.dataDisks?.length ?? 0) > 0;
     const partial = async (message: string, extra: Partial<ImageOutputs>): Promise<never> => {
       const id = imageId ?? (await findCreated(client, projectId, inputs.name, marker, started).catch(() => undefined))?.id;
       if (!id) throw new Error(message);
+      // Data images made with it are recorded too, so that the replacement deletes them.
+      if (withDataDisks) {
+        const failedJob = job ?? (extra.failure && jobId ? await client.jobs.get(jobId).catch(() => undefined) : undefined);
+        const dataImages = await findDataImages(client, inputs, id, { ...(failedJob ? { job: failedJob } : {}), ...(marker ? { marker } : {}) }).catch(() => undefined);
+        if (dataImages) extra = { ...extra, dataImages: dataImages.filter((d) => d.id !== "") };
+      }
       const live = await client.images.get(id).catch(() => undefined);
       const properties = live ? outputsOf(inputs, live, { region: target.region, projectId }, { ...(jobId ? { jobId } : {}), ...extra }) : clean({ ...inputs, ...extra });
       throw new ResourceInitError(message, id, { ...properties, __provider: raw.__provider }, [message]);
@@ -307,8 +362,16 @@ export function imageProvider(kind: ImageKind) {
         });
       }
     }
+    if (sk === "register" && imageId) {
+      try {
+        jobId = (await registerFile(client, imageId, inputs.source.imageUrl!))?.job_id;
+      } catch (error) {
+        return partial(`${what}: the file could not be registered: ${explainRegistration(error)}. The next pulumi up replaces the image.`, {
+          failure: { code: error instanceof ImsApiError ? (error.code ?? "") : "", reason: describeError(error) },
+        });
+      }
+    }
     if (jobId) {
-      let job: Job;
       try {
         job = await client.jobs.wait(jobId, { timeoutMs: timeouts.createMs, onProgress: progressReporter(what) });
       } catch (error) {
@@ -335,8 +398,9 @@ export function imageProvider(kind: ImageKind) {
       const created = await readImage(client, imageId!, new Date().toISOString());
       if (!created) throw new Error(`image ${imageId} was created but cannot be read back`);
       await converge(client, imageId!, inputs, created);
+      const dataImages = withDataDisks ? { dataImages: await findDataImages(client, inputs, imageId!, { ...(job ? { job } : {}), ...(marker ? { marker } : {}) }) } : {};
       const live = (await client.images.get(imageId!)) ?? created;
-      return { id: imageId!, outs: outputsOf(inputs, live, { region: target.region, projectId }, jobId ? { jobId } : {}) };
+      return { id: imageId!, outs: outputsOf({ ...inputs, ...dataImages }, live, { region: target.region, projectId }, jobId ? { jobId } : {}) };
     } catch (error) {
       // The image exists: record it, and the next up brings its attributes to the declared ones.
       return partial(`${what}: ${describeError(error)}`, {});
@@ -363,7 +427,7 @@ export function imageProvider(kind: ImageKind) {
     },
 
     async diff(id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.DiffResult> {
-      const { replaces, updates } = changedInputs<ImageInputs>(imageSchema, olds as unknown as Raw, news as unknown as Raw, {
+      const { replaces, updates } = changedInputs<ImageInputs>(imageSchemas[kind], olds as unknown as Raw, news as unknown as Raw, {
         compare: {
           region: (old) => movesRegion(olds.imageRegion, old, news),
           // Dropping adoptImageId once the image is adopted changes nothing: the image stays.
@@ -374,11 +438,61 @@ export function imageProvider(kind: ImageKind) {
       // A failed image is made again.
       if ((olds.failure || olds.status === "killed") && !replaces.includes("source")) replaces.unshift("source");
       if (olds.pendingJobId) updates.push("pendingJobId");
+      // A data image deleted outside is made again, in place.
+      if (needsRestore(olds.dataImages) && !replaces.length) updates.push("dataImages");
       return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: false };
     },
 
     create,
 
-    ...existing,
+    async read(id: string, props?: ImageOutputs) {
+      const result = await existing.read(id, props);
+      if (!props?.dataImages?.length) return result;
+      const { client } = clientOfExisting(props);
+      if (!result.props) {
+        // The system image is gone; its data images are not deleted with the state of the resource.
+        const left = (await refreshDataImages(client, imageInputsOf(props as unknown as Raw), props.dataImages)).filter((d) => d.status !== "deleted");
+        if (left.length) {
+          warn(
+            `${label} "${props.name}": its data images ${left.map((d) => `"${d.name}" (${d.id})`).join(", ")} still exist and are no longer managed: ` +
+              "delete them, or declare them as DataImage resources with adoptImageId",
+          );
+        }
+        return result;
+      }
+      return { ...result, props: { ...result.props, dataImages: await refreshDataImages(client, imageInputsOf(props as unknown as Raw), props.dataImages) } };
+    },
+
+    async update(id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.UpdateResult<ImageOutputs>> {
+      const result = await existing.update(id, olds, news);
+      const declared = news.source.dataDisks?.length ?? 0;
+      if (declared === 0 || !result.outs) return result;
+      const { client, target } = clientOfExisting({ ...olds, region: news.region } as ImageOutputs);
+      const what = `${label} "${news.name}"`;
+      let records = olds.dataImages ?? [];
+      // A create that timed out recorded no data images: its job names them.
+      if (records.length < declared && olds.pendingJobId) {
+        const job = await client.jobs.get(olds.pendingJobId).catch(() => undefined);
+        records = await findDataImages(client, news, id, { ...(job ? { job } : {}), ...(news.creationMarker ? { marker: news.creationMarker } : {}) });
+      }
+      if (needsRestore(records)) {
+        const system = await client.images.get(id);
+        if (system) records = await restoreDataImages(client, news, records, system, timeoutsOf(news.timeouts, target).createMs).catch((error: unknown) => {
+          throw new Error(`${what}: ${describeError(error)}`, { cause: error });
+        });
+      }
+      return { outs: { ...result.outs, dataImages: records } };
+    },
+
+    async delete(id: string, props: ImageOutputs): Promise<void> {
+      await existing.delete(id, props);
+      if (!props.dataImages?.length || props.keepDataImages) return;
+      const { client, target } = clientOfExisting(props);
+      await deleteDataImages(client, props.dataImages, {
+        what: `${label} "${props.name}" (${id})`,
+        removeMembers: props.removeMembersOnDelete === true,
+        timeoutMs: timeoutsOf(imageInputsOf(props as unknown as Raw).timeouts, target).deleteMs,
+      });
+    },
   };
 }

@@ -77,10 +77,15 @@ export function inputsFromLive<Inputs extends ImageAttributes>(old: Inputs, imag
     minRam: minRam === 0 && old.minRam === undefined ? undefined : minRam,
     maxRam,
     tags: Object.keys(tags).length === 0 && old.tags === undefined ? undefined : tags,
+    // Undeclared, the enterprise project is not managed: it shows only once declared.
+    enterpriseProjectId: old.enterpriseProjectId === undefined ? undefined : liveEnterpriseProject(image),
   });
 }
 
-/** Brings name, description, RAM limits and tags of a live image to the declared ones. */
+/** The enterprise project of a live image: "0" (the default one) when the image shows none. */
+export const liveEnterpriseProject = (image: Image): string => image.enterprise_project_id || "0";
+
+/** Brings name, description, RAM limits, enterprise project and tags of a live image to the declared ones. */
 export async function converge(client: ImsClient, imageId: string, inputs: ImageAttributes, live: Image): Promise<void> {
   const changes: { attribute: string; value: string | number | undefined }[] = [];
   if (live.name !== inputs.name) changes.push({ attribute: "name", value: inputs.name });
@@ -89,6 +94,10 @@ export async function converge(client: ImsClient, imageId: string, inputs: Image
   if (live.virtual_env_type !== "DataImage") {
     if ((live.min_ram ?? 0) !== (inputs.minRam ?? 0)) changes.push({ attribute: "min_ram", value: inputs.minRam ?? 0 });
     if (liveMaxRam(live) !== inputs.maxRam) changes.push({ attribute: "max_ram", value: inputs.maxRam });
+  }
+  // Moving an image to another enterprise project is a change of this attribute ("Updating Image Information").
+  if (inputs.enterpriseProjectId !== undefined && liveEnterpriseProject(live) !== inputs.enterpriseProjectId) {
+    changes.push({ attribute: "enterprise_project_id", value: inputs.enterpriseProjectId });
   }
   if (changes.length) await client.images.update(imageId, changes);
   // The marker counts as a current tag, so that setting the declared tags removes it.

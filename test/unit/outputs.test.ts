@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ts from "typescript";
 import { copySchema } from "../../provider/copies/schema";
-import { imageSchema } from "../../provider/images/schema";
+import { dataImageSchema, imageSchema } from "../../provider/images/schema";
 import { memberSchema } from "../../provider/members/schema";
 import { declaredUnder, exportsOf, repoOptions, SDK_DIR, SDK_ENTRIES } from "./sdk-program";
 
@@ -32,7 +32,7 @@ function declared(name: string): string[] {
 const image = { imageUrl: "images-bucket:ubuntu.qcow2", minDisk: 40 };
 const classes = [
   { name: "PrivateImage", schema: imageSchema, make: () => new ims.PrivateImage("private", { source: image }) },
-  { name: "DataImage", schema: imageSchema, make: () => new ims.DataImage("data", { source: image }) },
+  { name: "DataImage", schema: dataImageSchema, make: () => new ims.DataImage("data", { source: image }) },
   { name: "ImageMember", schema: memberSchema, make: () => new ims.ImageMember("member", { imageId: "i", projectId: "p" }) },
   { name: "ImageCopy", schema: copySchema, make: () => new ims.ImageCopy("copy", { sourceImageId: "i" }) },
 ];

@@ -37,6 +37,25 @@ export const TYPE_CASES: TypeCase[] = [
   ok("private-backup", `new ims.PrivateImage("a", { source: { backupId: "b-1" } }); new ims.PrivateImage("b", { name: "b", source: { backupId: "b-1", backupType: "CSBS" } });`),
   ok("data-obs-file", `new ims.DataImage("a", { name: "logs", source: { imageUrl: "images:d.vhd", minDisk: 100, osType: "Windows", cmkId: "3f7185de-b59a-4bb8-aa1d-7a513528b0e9" } });`),
   ok("data-quick-import", `new ims.DataImage("a", { source: { imageUrl: "images:d.raw", minDisk: 10, quickImport: true, osType: "Linux" } });`),
+  ok(
+    "private-obs-file-with-data-disks",
+    `const img = new ims.PrivateImage("a", { enterpriseProjectId: "0", keepDataImages: true, source: { imageUrl: "images:sys.qcow2", minDisk: 40,
+      dataDisks: [{ imageUrl: "images:data.qcow2", minDisk: 100, name: "db-data", tags: { disk: "data" } }, { imageUrl: "images:logs.vhd", minDisk: 50 }] } });
+    const first: pulumi.Output<string | undefined> = img.dataImages.apply((d) => d?.[0]?.id);
+    const eps: pulumi.Output<string | undefined> = img.enterpriseProjectId;`,
+  ),
+  ok("private-registered-file", `new ims.PrivateImage("a", { source: { imageUrl: "images:u.vmdk", register: true, minDisk: 40, osVersion: "Ubuntu 24.04 server 64bit" } });`),
+  fails(
+    "registered-file-takes-no-import-fields",
+    `new ims.PrivateImage("a", { source: { imageUrl: "images:u.vmdk", register: true, minDisk: 40, osType: "Linux" } }); // error`,
+  ),
+  fails(
+    "data-disks-not-with-a-quick-import",
+    `new ims.PrivateImage("a", { source: { imageUrl: "images:u.raw", minDisk: 40, osVersion: "Ubuntu 24.04 server 64bit", quickImport: true, dataDisks: [] } }); // error`,
+  ),
+  fails("data-disks-need-min-disk", `new ims.PrivateImage("a", { source: { imageUrl: "images:u.qcow2", minDisk: 40, dataDisks: [{ imageUrl: "images:d.qcow2" }] } }); // error`),
+  fails("data-image-takes-no-data-disks", `new ims.DataImage("a", { source: { imageUrl: "images:d.vhd", minDisk: 40, dataDisks: [] } }); // error`),
+  fails("data-image-does-not-register", `new ims.DataImage("a", { source: { imageUrl: "images:d.vhd", minDisk: 40, register: true } }); // error`),
   ok("data-volume", `new ims.DataImage("a", { source: { volumeId: "v-1" } }); new ims.DataImage("b", { name: "b", source: { volumeId: "v-1" } });`),
   ok(
     "inputs-given-as-outputs",

@@ -42,6 +42,8 @@ export const ImageSchema = z.looseObject({
   __root_origin: z.string().nullish(),
   __originalimagename: z.string().nullish(),
   hw_firmware_type: z.string().nullish(),
+  /** "0" (or absent): the default enterprise project. */
+  enterprise_project_id: z.string().nullish(),
 });
 
 export type Image = z.infer<typeof ImageSchema>;
