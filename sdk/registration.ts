@@ -9,8 +9,11 @@ import { sdkOutputs, type FieldRule } from "../provider/common/schema";
  * made instead of making it again.
  */
 export function creationMarker(type: string, name: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
-  const parent: pulumi.Input<string> = opts?.parent ? opts.parent.urn : "";
-  return pulumi.output(parent).apply((parentUrn) =>
+  // The parent's URN as a plain value, not as its Output: an input that depends on a component makes the
+  // resource depend on all of the component's children, so two siblings would wait for each other forever.
+  const parent = opts?.parent;
+  const parentUrn = parent ? new Promise<string>((resolve) => parent.urn.apply(resolve)) : "";
+  return pulumi.output(parentUrn).apply((parentUrn) =>
     createHash("sha256").update([pulumi.getProject(), pulumi.getStack(), type, name, parentUrn].join("\u0000")).digest("hex").slice(0, 32),
   );
 }
