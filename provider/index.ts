@@ -8,6 +8,7 @@ import { configure } from "./config";
 import { debugEnabled } from "./client/core/debug";
 import { packageInfo } from "./package-info";
 import { imageCopyProvider } from "./copies/lifecycle";
+import { imageExportProvider } from "./exports/lifecycle";
 import { imageProvider } from "./images/lifecycle";
 import { imageMemberProvider } from "./members/lifecycle";
 import { probe } from "./probe";
@@ -24,6 +25,7 @@ const implementations: Record<ResourceKind, ImsResourceProvider<any, any>> = {
   DataImage: imageProvider("data"),
   ImageMember: imageMemberProvider,
   ImageCopy: imageCopyProvider,
+  ImageExport: imageExportProvider,
 };
 
 /**

@@ -23,5 +23,5 @@ export type ImsResourceProvider<Inputs, Outputs> = Required<
 };
 
 /** The resource kinds this package serves; the serialized shim stores nothing but one of these. */
-export const RESOURCE_KINDS = ["Probe", "PrivateImage", "DataImage", "ImageMember", "ImageCopy"] as const;
+export const RESOURCE_KINDS = ["Probe", "PrivateImage", "DataImage", "ImageMember", "ImageCopy", "ImageExport"] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];

@@ -50,3 +50,4 @@ export {
   type GetOsVersionsResult,
   type GetQuotaResult,
 } from "./lookups";
+export { ImageExport, type ImageExportArgs, type ImageExportFileArgs, type ImageExportQuickArgs } from "./exports";

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
  * A change of them changes no cloud object (it is recorded for later operations).
  */
 export interface ImageTimeouts {
-  /** Creation, its IMS job included. Default 30m (60m for an ImageCopy). */
+  /** Creation, its IMS job included. Default 30m (60m for an ImageCopy or an ImageExport). */
   create?: pulumi.Input<string | number>;
   /** An update in place. Default 10m. */
   update?: pulumi.Input<string | number>;

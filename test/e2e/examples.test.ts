@@ -51,6 +51,7 @@ const EXAMPLES: Record<string, Example> = {
     makes: { PrivateImage: 1, ImageMember: 1 },
   },
   "image-copy": { settings: () => ({}), makes: { PrivateImage: 1, ImageCopy: 2 } },
+  "image-export": { settings: () => ({}), makes: { PrivateImage: 1, ImageExport: 2 } },
 };
 
 beforeAll(async () => {

@@ -180,6 +180,28 @@ export async function installPackedProject(ws: PulumiWorkspace, name: string, pr
   await ws.npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]);
 }
 
+/**
+ * Makes `stack` a stack of `ws` that runs against ims-emulator at `url` (`ims:region`, `ims:endpoint` and
+ * `ims:authUrl` set), and returns the environment that gives its commands the AK/SK `key`.
+ */
+export async function initEmulatorStack(
+  ws: PulumiWorkspace,
+  stack: string,
+  url: string,
+  key: { access: string; secret: string },
+  region = "ap-southeast-1",
+): Promise<Record<string, string>> {
+  await ws.pulumi(["stack", "init", stack]);
+  for (const [k, v] of [
+    ["ims:region", region],
+    ["ims:endpoint", url],
+    ["ims:authUrl", `${url}/v3`],
+  ]) {
+    await ws.pulumi(["config", "set", k, v, "--stack", stack]);
+  }
+  return { HW_ACCESS_KEY: key.access, HW_SECRET_KEY: key.secret };
+}
+
 /** The `[diff: …]` of a resource's line in the CLI's output that names `verb` ("updated", "replaced"…). */
 export function diffOf(output: string, resource: string, verb: string): string | undefined {
   const line = output.split("\n").find((l) => new RegExp(`\\s${resource}\\s+${verb}\\b`).test(l));

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ts from "typescript";
 import { copySchema } from "../../provider/copies/schema";
+import { exportSchema } from "../../provider/exports/schema";
 import { dataImageSchema, imageSchema } from "../../provider/images/schema";
 import { memberSchema } from "../../provider/members/schema";
 import { declaredUnder, exportsOf, repoOptions, SDK_DIR, SDK_ENTRIES } from "./sdk-program";
@@ -35,6 +36,7 @@ const classes = [
   { name: "DataImage", schema: dataImageSchema, make: () => new ims.DataImage("data", { source: image }) },
   { name: "ImageMember", schema: memberSchema, make: () => new ims.ImageMember("member", { imageId: "i", projectId: "p" }) },
   { name: "ImageCopy", schema: copySchema, make: () => new ims.ImageCopy("copy", { sourceImageId: "i" }) },
+  { name: "ImageExport", schema: exportSchema, make: () => new ims.ImageExport("export", { imageId: "i", bucketUrl: "b:f", quickExport: true }) },
 ];
 
 describe.each(classes)("$name", ({ name, schema, make }) => {

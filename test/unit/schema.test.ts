@@ -2,10 +2,11 @@
 import { changedInputs, sdkOutputs, unknownKeys } from "../../provider/common/schema";
 import { UNKNOWN } from "../../provider/common/values";
 import { copySchema } from "../../provider/copies/schema";
+import { exportSchema } from "../../provider/exports/schema";
 import { dataImageSchema, imageSchema, type ImageInputs } from "../../provider/images/schema";
 import { memberSchema } from "../../provider/members/schema";
 
-const tables = { images: imageSchema, dataImages: dataImageSchema, members: memberSchema, copies: copySchema };
+const tables = { images: imageSchema, dataImages: dataImageSchema, members: memberSchema, copies: copySchema, exports: exportSchema };
 
 describe.each(Object.entries(tables))("the %s table", (_area, schema) => {
   it("turns a change of each input into its rule", () => {

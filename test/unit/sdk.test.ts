@@ -71,3 +71,13 @@ it("refuses the import option, naming what to use instead", () => {
   );
   expect(() => new ims.ImageMember("m", { imageId: "i", projectId: "p" }, { import: "i/p" })).toThrow(/takes an existing membership .* over/);
 });
+
+it("registers an ImageExport with its arguments and customTimeouts, without a creation marker, and refuses import", async () => {
+  new ims.ImageExport("web-export", { imageId: "3f7185de-b59a-4bb8-aa1d-7a513528b0e9", bucketUrl: "images-bucket:web.qcow2", fileFormat: "qcow2" }, { customTimeouts: { create: "2h" } });
+  await settle();
+  const inputs = inputsOf("web-export");
+  expect(inputs).toMatchObject({ bucketUrl: "images-bucket:web.qcow2", fileFormat: "qcow2", timeouts: { create: "2h" } });
+  expect(inputs.creationMarker).toBeUndefined();
+  expect(inputs.resourceName).toBeUndefined();
+  expect(() => new ims.ImageExport("e", { imageId: "i", bucketUrl: "b:f", quickExport: true }, { import: "b:f" })).toThrow(/ImageExport "e": the import option does not work .* pulumi up exports the image/);
+});

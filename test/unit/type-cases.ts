@@ -88,6 +88,16 @@ export const TYPE_CASES: TypeCase[] = [
     export { t };`,
   ),
   ok(
+    "image-export",
+    `const base = new ims.PrivateImage("base", { source: { instanceId: "i-1" } });
+    const e = new ims.ImageExport("web", { imageId: base.id, bucketUrl: pulumi.interpolate\`images-bucket:exports/web-\${base.id}.qcow2\`, fileFormat: "qcow2" });
+    new ims.ImageExport("big", { imageId: base.id, bucketUrl: "images-bucket:big.zvhd2", quickExport: true, region: "ap-southeast-1", timeouts: { create: "3h" } });
+    new ims.ImageExport("vmdk", { imageId: base.id, bucketUrl: "images-bucket:web.vmdk", fileFormat: "vmdk", quickExport: false });
+    const f: pulumi.Output<string> = e.exportedFormat;
+    const j: pulumi.Output<string | undefined> = e.jobId;
+    export { f, j };`,
+  ),
+  ok(
     "outputs-of-an-image",
     `const image = new ims.PrivateImage("a", { source: { imageUrl: "images:u.qcow2", minDisk: 40 } });
     const url: pulumi.Output<string | undefined> = image.source.apply((s) => s?.imageUrl);
@@ -113,5 +123,8 @@ export const TYPE_CASES: TypeCase[] = [
     `const s = { imageUrl: "images:u.qcow2", minDisk: 40, backupType: "CBR" as const };
     new ims.PrivateImage("a", { source: s }); // error`,
   ),
+  fails("an-export-format-with-a-quick-export", `new ims.ImageExport("e", { imageId: "i", bucketUrl: "b:f", quickExport: true, fileFormat: "qcow2" }); // error`),
+  fails("an-export-without-a-format", `new ims.ImageExport("e", { imageId: "i", bucketUrl: "b:f" }); // error`),
+  fails("an-export-format-it-does-not-write", `new ims.ImageExport("e", { imageId: "i", bucketUrl: "b:f", fileFormat: "zvhd2" }); // error`),
   fails("a-consumer-without-profile", `new ims.ImageMember("m", { imageId: "i", projectId: "p", consumer: { status: "accepted" } }); // error`),
 ];

@@ -1,0 +1,4 @@
+import { shimFor } from "../shim";
+
+/** The serialized provider of every ImageExport (see shimFor). */
+export = shimFor("ImageExport");
