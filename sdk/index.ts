@@ -50,4 +50,14 @@ export {
   type GetOsVersionsResult,
   type GetQuotaResult,
 } from "./lookups";
+export {
+  ImagePipeline,
+  type ImagePipelineArgs,
+  type ImagePipelineBuildsArgs,
+  type ImagePipelineSourceArgs,
+  type ImagePipelineBuild,
+  type ImagePipelineConsumer,
+  type ImagePipelineRegionImages,
+  type ImagePipelineConsumerImage,
+} from "./pipeline";
 export { ImageExport, type ImageExportArgs, type ImageExportFileArgs, type ImageExportQuickArgs } from "./exports";

@@ -127,4 +127,17 @@ export const TYPE_CASES: TypeCase[] = [
   fails("an-export-without-a-format", `new ims.ImageExport("e", { imageId: "i", bucketUrl: "b:f" }); // error`),
   fails("an-export-format-it-does-not-write", `new ims.ImageExport("e", { imageId: "i", bucketUrl: "b:f", fileFormat: "zvhd2" }); // error`),
   fails("a-consumer-without-profile", `new ims.ImageMember("m", { imageId: "i", projectId: "p", consumer: { status: "accepted" } }); // error`),
+  ok(
+    "image-pipeline",
+    `const p = new ims.ImagePipeline("golden", { name: "ubuntu-golden", builds: [{ version: "2026-12-01", source: { imageUrl: "images:u.qcow2", minDisk: 40 } }],
+      regions: ["ap-southeast-3"], agencyName: "ims_admin_agency", tags: { team: "platform" },
+      consumers: [{ name: "analytics", projectId: "574ec11e28b9a30985bb25b7b8aac298", profile: "analytics", pin: "2026-12-01" }] });
+    new ims.ImagePipeline("single", { region: "ap-southeast-1", source: pulumi.output({ backupId: "b-1" }), timeouts: { create: "2h" } });
+    const latest: pulumi.Output<string> = p.regions.apply((r) => r["ap-southeast-3"].latest);
+    const version: pulumi.Output<string> = p.consumers.apply((c) => c.analytics.version);
+    const image: ims.PrivateImage = p.images["2026-12-01"];
+    export { latest, version, image };`,
+  ),
+  fails("a-pipeline-with-builds-and-source", `new ims.ImagePipeline("p", { builds: [], source: { backupId: "b-1" } }); // error`),
+  fails("a-pipeline-consumer-project-as-an-output", `new ims.ImagePipeline("p", { source: { backupId: "b-1" }, consumers: [{ name: "a", projectId: pulumi.output("p") }] }); // error`),
 ];
