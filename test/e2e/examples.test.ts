@@ -51,6 +51,12 @@ const EXAMPLES: Record<string, Example> = {
     makes: { PrivateImage: 1, ImageMember: 1 },
   },
   "image-copy": { settings: () => ({}), makes: { PrivateImage: 1, ImageCopy: 2 } },
+  "image-pipeline": {
+    // One build, copied to ap-southeast-3, shared with the member project and profile of image-sharing.
+    settings: (emu, dir) => EXAMPLES["image-sharing"].settings(emu, dir),
+    env: (emu) => EXAMPLES["image-sharing"].env!(emu),
+    makes: { PrivateImage: 1, ImageCopy: 1, ImageMember: 1 },
+  },
   "image-export": { settings: () => ({}), makes: { PrivateImage: 1, ImageExport: 2 } },
 };
 
