@@ -111,11 +111,18 @@ async function answer(owner: ImsClient, inputs: MemberInputs, member: Member, re
 /** Checks that the consumer profile acts as the member project (names resolve only here). */
 async function checkConsumerProject(inputs: MemberInputs, region: string): Promise<void> {
   if (!inputs.consumer) return;
-  const actual = await consumerClient(inputs.consumer, region).projectId();
+  const { client, target } = clientOf({ region, profile: inputs.consumer.profile });
+  const actual = await client.projectId();
   if (actual !== inputs.projectId) {
+    const profile = `ims:profiles.${inputs.consumer.profile}`;
+    // A profile's project belongs to its region (the profile's, else ims:region): in another region it names none.
+    const namesNone = target.settings.auth.projectId === undefined && target.settings.auth.projectName === undefined;
     throw new Error(
       `${label(inputs)}: consumer.profile "${inputs.consumer.profile}" acts as project ${actual} in ${region}, not as the member project ${inputs.projectId}: ` +
-        `set ims:profiles.${inputs.consumer.profile}.projectId to ${inputs.projectId} (a profile that names no project acts as the region's default project), ` +
+        (namesNone
+          ? `set ${profile}.projectId to ${inputs.projectId} and ${profile}.region to ${region} (a profile's project belongs to its region, ` +
+            `${profile}.region, else ims:region; in any other region the profile acts as that region's default project), `
+          : `set ${profile}.projectId to ${inputs.projectId}, `) +
         "or give the profile of the member project",
     );
   }

@@ -75,6 +75,22 @@ describe("check", () => {
     }
   });
 
+  it("says at create to set the profile's region when its project belongs to another region than the image's", async () => {
+    const key = emu.accessKey(MAIN);
+    await configureProfiles({
+      "ims:profiles": JSON.stringify({ analytics: { accessKey: key.access, secretKey: key.secret, projectId: analytics, region: "ap-southeast-3" } }),
+    });
+    try {
+      const imageId = await emu.privateImage("profile-region");
+      expect((await check({ imageId, projectId: analytics, consumer: { profile: "analytics" } })).failures).toBeUndefined();
+      const error = await rejection(emu, create({ imageId, projectId: analytics, consumer: { profile: "analytics" } }));
+      expect(error.message).toMatch(/set ims:profiles\.analytics\.projectId to [0-9a-f]{32} and ims:profiles\.analytics\.region to ap-southeast-1 \(a profile's project belongs to its region/);
+      expect(membersOf(imageId)).toEqual([]);
+    } finally {
+      await configureProfiles();
+    }
+  });
+
   it("refuses a share with the owner's own project when the configuration names it", async () => {
     await configureProfiles({ "ims:projectId": main });
     try {
