@@ -6,7 +6,7 @@
  */
 import type { Image } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { diffOf, PulumiWorkspace, installPackedProject, type StateResource } from "../helpers/pulumi-cli";
+import { diffOf, initEmulatorStack, PulumiWorkspace, installPackedProject, type StateResource } from "../helpers/pulumi-cli";
 
 jest.setTimeout(180_000);
 
@@ -59,16 +59,7 @@ describe("ImageCopy: within the region and to a second region", () => {
   beforeAll(async () => {
     await installPackedProject(ws, "e2e-copies", PROGRAM);
     emu = await startTestEmulator({ jobMs: 300 });
-    const key = emu.accessKey("ap-southeast-1");
-    env = { HW_ACCESS_KEY: key.access, HW_SECRET_KEY: key.secret };
-    await ws.pulumi(["stack", "init", "copies"]);
-    for (const [k, v] of [
-      ["ims:region", "ap-southeast-1"],
-      ["ims:endpoint", emu.url],
-      ["ims:authUrl", `${emu.url}/v3`],
-    ]) {
-      await pulumi(["config", "set", k, v]);
-    }
+    env = await initEmulatorStack(ws, "copies", emu.url, emu.accessKey("ap-southeast-1"));
   }, 240_000);
 
   afterAll(async () => {

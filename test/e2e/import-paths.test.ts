@@ -8,7 +8,7 @@
 import { makeQcow2, makeVmdk } from "../../emulator/domain/disk-format";
 import type { Image } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { diffOf, installPackedProject, PulumiWorkspace } from "../helpers/pulumi-cli";
+import { diffOf, initEmulatorStack, installPackedProject, PulumiWorkspace } from "../helpers/pulumi-cli";
 
 jest.setTimeout(180_000);
 
@@ -72,15 +72,7 @@ describe("multi-disk import, registration and enterprise projects", () => {
     }
     const key = emu.accessKey("ap-southeast-1");
     secret = key.secret;
-    env = { HW_ACCESS_KEY: key.access, HW_SECRET_KEY: key.secret };
-    await ws.pulumi(["stack", "init", "paths"]);
-    for (const [k, v] of [
-      ["ims:region", "ap-southeast-1"],
-      ["ims:endpoint", emu.url],
-      ["ims:authUrl", `${emu.url}/v3`],
-    ]) {
-      await pulumi(["config", "set", k, v]);
-    }
+    env = await initEmulatorStack(ws, "paths", emu.url, key);
   }, 240_000);
 
   afterAll(async () => {

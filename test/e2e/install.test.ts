@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { PulumiWorkspace, assertPulumiCli, run } from "../helpers/pulumi-cli";
+import { PulumiWorkspace, assertPulumiCli, initEmulatorStack, run } from "../helpers/pulumi-cli";
 
 jest.setTimeout(300_000);
 
@@ -110,16 +110,7 @@ describe("from a fresh clone to a program made with Pulumi's typescript template
   });
 
   it("runs up, refresh and destroy against ims-emulator", async () => {
-    const key = emu.accessKey();
-    const env = { HW_ACCESS_KEY: key.access, HW_SECRET_KEY: key.secret };
-    await ws.pulumi(["stack", "init", "dev"]);
-    for (const [k, v] of [
-      ["ims:region", "ap-southeast-1"],
-      ["ims:endpoint", emu.url],
-      ["ims:authUrl", `${emu.url}/v3`],
-    ]) {
-      await ws.pulumi(["config", "set", k, v]);
-    }
+    const env = await initEmulatorStack(ws, "dev", emu.url, emu.accessKey());
     await ws.pulumi(["up", "--yes"], { env });
     const out = JSON.parse(await ws.pulumi(["stack", "output", "--json"], { env })) as Record<string, unknown>;
     expect(out.name).toMatch(/^golden-[0-9a-f]{7}$/);

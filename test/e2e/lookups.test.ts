@@ -8,7 +8,7 @@
  */
 import type { Image } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { installPackedProject, PulumiWorkspace } from "../helpers/pulumi-cli";
+import { initEmulatorStack, installPackedProject, PulumiWorkspace } from "../helpers/pulumi-cli";
 
 jest.setTimeout(180_000);
 
@@ -64,7 +64,6 @@ describe("lookup functions in a program", () => {
     emu = await startTestEmulator({ jobMs: 200 });
     const key = emu.accessKey("ap-southeast-1");
     secret = key.secret;
-    env = { HW_ACCESS_KEY: key.access, HW_SECRET_KEY: key.secret };
     // Three images of the prefix, one second apart (the service's times are to the second); two of team a.
     for (const [name, team] of [["lookup-x-1", "a"], ["lookup-x-2", "b"], ["lookup-x-3", "a"]]) {
       const id = await emu.privateImage(name);
@@ -73,11 +72,8 @@ describe("lookup functions in a program", () => {
       seeded.push(id);
       await new Promise((r) => setTimeout(r, 1100));
     }
-    await ws.pulumi(["stack", "init", "lookups"]);
+    env = await initEmulatorStack(ws, "lookups", emu.url, key);
     for (const [k, v] of [
-      ["ims:region", "ap-southeast-1"],
-      ["ims:endpoint", emu.url],
-      ["ims:authUrl", `${emu.url}/v3`],
       ["e2e:prefix", "lookup-x"],
       ["e2e:team", "a"],
     ]) {

@@ -6,7 +6,7 @@
  */
 import type { Image } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { diffOf, PulumiWorkspace, installPackedProject, type StateResource } from "../helpers/pulumi-cli";
+import { diffOf, initEmulatorStack, PulumiWorkspace, installPackedProject, type StateResource } from "../helpers/pulumi-cli";
 
 jest.setTimeout(180_000);
 
@@ -56,15 +56,8 @@ describe("ImageMember: share, accept, drift, destroy", () => {
     analyticsSecret = analytics.secret;
     // The member project's secret key reaches the provider from the environment only.
     env = { HW_ACCESS_KEY: main.access, HW_SECRET_KEY: main.secret, IMS_PROFILE_ANALYTICS_SECRET_KEY: analytics.secret };
-    await ws.pulumi(["stack", "init", "share"]);
-    for (const [key, value] of [
-      ["ims:region", "ap-southeast-1"],
-      ["ims:endpoint", emu.url],
-      ["ims:authUrl", `${emu.url}/v3`],
-      ["e2e:analyticsProjectId", emu.projectId("ap-southeast-1_analytics")],
-    ]) {
-      await pulumi(["config", "set", key, value]);
-    }
+    await initEmulatorStack(ws, "share", emu.url, main);
+    await pulumi(["config", "set", "e2e:analyticsProjectId", emu.projectId("ap-southeast-1_analytics")]);
     await pulumi(["config", "set", "--path", "ims:profiles.analytics.accessKey", analytics.access]);
     await pulumi(["config", "set", "--path", "ims:profiles.analytics.projectId", emu.projectId("ap-southeast-1_analytics")]);
   }, 240_000);
