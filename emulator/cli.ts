@@ -15,10 +15,12 @@ const DEFAULT_PORT = 7439;
 const USAGE = `Usage:
   ims-emulator [--port N] [--host 127.0.0.1] [--world file.json] [--state-file f]
                [--job-duration ms] [--token-lifetime seconds] [--clock-offset seconds]
-               [--tls-cert cert.pem --tls-key key.pem]
+               [--tls-cert cert.pem --tls-key key.pem] [--rate-limit requests/s [--no-retry-after]]
       Starts a local Image Management Service (IAM, IMS and Glance-compatible APIs) and prints
       its endpoint and the credentials of its world. --port 0 takes any free port (default ${DEFAULT_PORT}).
-      With --tls-cert and --tls-key (PEM files) it serves HTTPS instead of HTTP.
+      With --tls-cert and --tls-key (PEM files) it serves HTTPS instead of HTTP. With --rate-limit,
+      each project may send that many IMS requests a second (a burst of one second's worth); more
+      are refused with 429 APIGW.0308 and Retry-After, or without it given --no-retry-after.
 
   ims-emulator --version | --help
 
@@ -37,6 +39,8 @@ const USAGE = `Usage:
         create-server|create-volume|create-backup '<json>'
         fault add '<json>' | fault list | fault clear
               e.g. '{"route":"/v2/cloudimages","method":"GET","status":429,"probability":0.2}'
+        rate-limit [<requests/s> [--no-retry-after] | off]
+                                      show, set or remove the rate limit per project
         fail-jobs <jobType|*> [count] [errorCode] [failReason]
         drift-image <image_id> '<json>'   out-of-band change: name, description, minRam, maxRam, tags, status
         delete-image <image_id>
@@ -63,6 +67,8 @@ const OPTIONS = {
   "clock-offset": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
+  "rate-limit": { type: "string" },
+  "no-retry-after": { type: "boolean" },
   url: { type: "string" },
   region: { type: "string" },
   out: { type: "string" },
@@ -72,9 +78,21 @@ const OPTIONS = {
 type Values = ReturnType<typeof parse>["values"];
 type OptionName = keyof typeof OPTIONS;
 
-const SERVE_OPTIONS: OptionName[] = ["host", "port", "world", "state-file", "job-duration", "token-lifetime", "clock-offset", "tls-cert", "tls-key"];
-/** Options of one command only; `--url` belongs to every command. */
-const COMMAND_OPTIONS: Partial<Record<OptionName, string>> = { region: "put-object", out: "get-object", reset: "metrics" };
+const SERVE_OPTIONS: OptionName[] = [
+  "host",
+  "port",
+  "world",
+  "state-file",
+  "job-duration",
+  "token-lifetime",
+  "clock-offset",
+  "tls-cert",
+  "tls-key",
+  "rate-limit",
+  "no-retry-after",
+];
+/** Options of one command only (some also of starting the emulator); `--url` belongs to every command. */
+const COMMAND_OPTIONS: Partial<Record<OptionName, string>> = { region: "put-object", out: "get-object", reset: "metrics", "no-retry-after": "rate-limit" };
 
 /**
  * `--clock-offset -60`: a negative number after an option that takes a value is that value, not
@@ -148,6 +166,11 @@ async function serve(values: Values): Promise<void> {
   }
   const tls = tlsFiles(values);
   if (tls) options.tls = tls;
+  if (values["rate-limit"] !== undefined) {
+    options.rateLimit = { requestsPerSecond: rate(values["rate-limit"], "--rate-limit"), retryAfter: !values["no-retry-after"] };
+  } else if (values["no-retry-after"]) {
+    throw new UsageError("--no-retry-after goes with --rate-limit: it says that refusals of the rate limit carry no Retry-After");
+  }
 
   const emulator = await startEmulator(options);
   const s = emulator.summary();
@@ -169,6 +192,12 @@ async function serve(values: Values): Promise<void> {
     ...s.volumes.filter((v) => !v.serverId).map((v) => `  EVS volume:      ${v.name} ${v.id} (${v.sizeGb} GB)`),
     ...s.backups.map((b) => `  ${b.kind} backup:      ${b.name} ${b.id}`),
     `  admin API:       ${s.endpoint}/_emulator/world`,
+    ...(options.rateLimit
+      ? [
+          `  rate limit:      ${options.rateLimit.requestsPerSecond} IMS requests a second per project, then 429 APIGW.0308` +
+            (options.rateLimit.retryAfter ? " with Retry-After" : " without Retry-After"),
+        ]
+      : []),
     ...(tls ? [`  TLS certificate: ${values["tls-cert"]} (clients trust the CA that signed it, e.g. NODE_EXTRA_CA_CERTS=ca.pem)`] : []),
   ];
   const first = s.accessKeys[0];
@@ -182,11 +211,25 @@ async function serve(values: Values): Promise<void> {
     );
   }
   process.stdout.write(lines.join("\n") + "\n");
+  // Stopping writes the state file whole (its journal emptied), so the file alone then holds the world.
   const stop = () => {
-    void emulator.close().then(() => process.exit(0));
+    emulator.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`ims-emulator: stopped, but the state file could not be written whole: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+/** A rate limit in requests a second: a number above 0. */
+function rate(value: string, what: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`${what} takes requests a second per project, a number above 0 (e.g. 10, or 0.5), got ${value}`);
+  return n;
 }
 
 function json(text: string | undefined, what: string): unknown {
@@ -216,6 +259,7 @@ const COMMANDS: Record<string, number> = {
   "create-backup": 1,
   fault: 2,
   "fail-jobs": 4,
+  "rate-limit": 1,
   "drift-image": 2,
   "delete-image": 1,
   "set-member": 3,
@@ -233,11 +277,12 @@ function checkOptions(name: string | undefined, values: Values): void {
     if (name === undefined && !SERVE_OPTIONS.includes(option)) {
       throw new UsageError(`--${option} is an option of the admin commands, not of starting the emulator`);
     }
-    if (name !== undefined && SERVE_OPTIONS.includes(option)) {
-      throw new UsageError(`--${option} is an option of starting the emulator, not of ${name}`);
-    }
+    if (name === undefined) continue;
     const only = COMMAND_OPTIONS[option];
-    if (name !== undefined && only !== undefined && only !== name) throw new UsageError(`--${option} is an option of ${only}, not of ${name}`);
+    if (SERVE_OPTIONS.includes(option) && only !== name) {
+      throw new UsageError(`--${option} is an option of starting the emulator${only ? ` and of ${only}` : ""}, not of ${name}`);
+    }
+    if (only !== undefined && only !== name) throw new UsageError(`--${option} is an option of ${only}, not of ${name}`);
   }
 }
 
@@ -295,6 +340,16 @@ async function command(name: string, args: string[], values: Values): Promise<un
       if (a === "list" && !b) return call("GET", "/faults");
       if (a === "clear" && !b) return call("DELETE", "/faults");
       throw new UsageError("fault takes add '<json>', list or clear");
+    case "rate-limit":
+      if (a === undefined) {
+        if (values["no-retry-after"]) throw new UsageError("rate-limit --no-retry-after needs a rate: rate-limit <requests/s> --no-retry-after");
+        return call("GET", "/rate-limit");
+      }
+      if (a === "off") {
+        if (values["no-retry-after"]) throw new UsageError("rate-limit off takes no --no-retry-after");
+        return call("DELETE", "/rate-limit");
+      }
+      return call("PUT", "/rate-limit", { requestsPerSecond: rate(a, "rate-limit"), retryAfter: !values["no-retry-after"] });
     case "fail-jobs":
       if (!a) throw new UsageError("fail-jobs needs a job type (or *)");
       return call("POST", "/job-failures", {

@@ -15,6 +15,7 @@ import { checkDescription, checkName, checkTag } from "../domain/rules";
 import { overwrite, type World } from "../domain/world";
 import { checkWorld } from "../persist";
 import { validateFault } from "../http/faults";
+import { validateRateLimit } from "../http/rate-limit";
 import { ok, type Context, type Reply, type Route } from "../http/router";
 import { issueTemporaryKey } from "../domain/iam";
 
@@ -145,7 +146,13 @@ function patchImage(world: World, image: Image, body: Record<string, unknown>): 
   }
   draft.updatedAt = world.now();
   overwrite(image, draft);
-  world.changed();
+  world.imageChanged(image);
+}
+
+/** The rate limit per project: `requestsPerSecond` null when there is none. */
+function rateLimitView(ctx: Context) {
+  const settings = ctx.runtime.rateLimit.get();
+  return settings ?? { requestsPerSecond: null };
 }
 
 export const adminRoutes: Route[] = [
@@ -289,8 +296,7 @@ export const adminRoutes: Route[] = [
     }
     const seed = stableHex32(`${newUuid()}`);
     const key = { access: seed.slice(0, 20).toUpperCase(), secret: `${seed}${seed}`.slice(0, 40), userId, defaultProjectId: projectId };
-    ctx.world.state.accessKeys.push(key);
-    ctx.world.changed();
+    ctx.world.addAccessKey(key);
     return ok(key, 201);
   }),
   admin("GET", "/faults", (ctx) => ok({ faults: ctx.runtime.faults.list(), jobFailures: ctx.world.jobFailures })),
@@ -308,6 +314,19 @@ export const adminRoutes: Route[] = [
   }),
   admin("DELETE", "/faults/{id}", (ctx) => {
     if (!ctx.runtime.faults.remove(Number(ctx.params.id))) throw missing(`No fault rule ${ctx.params.id}.`);
+    return ok(undefined, 204);
+  }),
+  admin("GET", "/rate-limit", (ctx) => ok(rateLimitView(ctx))),
+  admin("PUT", "/rate-limit", (ctx) => {
+    try {
+      ctx.runtime.rateLimit.set(validateRateLimit(ctx.json()));
+    } catch (e) {
+      throw bad((e as Error).message);
+    }
+    return ok(rateLimitView(ctx));
+  }),
+  admin("DELETE", "/rate-limit", (ctx) => {
+    ctx.runtime.rateLimit.set(undefined);
     return ok(undefined, 204);
   }),
   admin("POST", "/job-failures", (ctx) => {
@@ -328,9 +347,7 @@ export const adminRoutes: Route[] = [
     return ok({ id: image.id, name: image.name, status: image.status });
   }),
   admin("DELETE", "/images/{image_id}", (ctx) => {
-    imageFor(ctx.world, ctx.params.image_id);
-    ctx.world.state.images = ctx.world.state.images.filter((i) => i.id !== ctx.params.image_id);
-    ctx.world.changed();
+    ctx.world.removeImage(imageFor(ctx.world, ctx.params.image_id));
     return ok(undefined, 204);
   }),
   admin("PUT", "/images/{image_id}/members/{member_id}", (ctx) => {
@@ -345,14 +362,14 @@ export const adminRoutes: Route[] = [
     } else {
       image.members.push({ memberId: ctx.params.member_id, memberType: "project", status: status as MemberStatus, createdAt: now, updatedAt: now });
     }
-    ctx.world.changed();
+    ctx.world.imageChanged(image);
     return ok({ image_id: image.id, member_id: ctx.params.member_id, status });
   }),
   admin("DELETE", "/images/{image_id}/members/{member_id}", (ctx) => {
     const image = imageFor(ctx.world, ctx.params.image_id);
     if (!image.members.some((m) => m.memberId === ctx.params.member_id)) throw missing(`No member ${ctx.params.member_id}.`);
     image.members = image.members.filter((m) => m.memberId !== ctx.params.member_id);
-    ctx.world.changed();
+    ctx.world.imageChanged(image);
     return ok(undefined, 204);
   }),
   admin("GET", "/clock", (ctx) => ok({ ...ctx.world.clock.state(), timing: ctx.world.timing })),

@@ -50,9 +50,9 @@ function copySource(world: World, caller: Caller, imageId: string, crossRegion: 
 
 /** Refuses a sixth replication job while five of the caller's project are running (IMG.0060). */
 function checkRunningCopies(world: World, caller: Caller): void {
-  const running = world.state.jobs.filter(
-    (j) => !j.settled && j.projectId === caller.project.id && (j.type === IN_REGION_JOB || j.type === CROSS_REGION_JOB),
-  ).length;
+  const running = world
+    .unsettledJobs()
+    .filter((j) => j.projectId === caller.project.id && (j.type === IN_REGION_JOB || j.type === CROSS_REGION_JOB)).length;
   if (running >= MAX_RUNNING_COPIES) {
     throw img(
       "0060",

@@ -160,7 +160,6 @@ export function issueTemporaryKey(world: World, caller: Caller, durationSeconds:
     securityToken: `gQpzZWN1cml0eXRva2Vu${randomBytes(96).toString("base64url")}`,
     expiresAt: Date.now() + durationSeconds * 1000,
   };
-  world.state.accessKeys.push(key);
-  world.changed();
+  world.addAccessKey(key);
   return key;
 }

@@ -430,6 +430,7 @@ export function registerImage(world: World, caller: Caller, imageId: string, bod
     entities: { image_id: image.id },
   });
   image.creatingJobId = job.id;
+  world.imageChanged(image);
   return job;
 }
 
@@ -452,7 +453,7 @@ function publicAncestor(world: World, image: Image): Image | undefined {
 
 /** True while an export job of `image` runs. */
 function exporting(world: World, image: Image): boolean {
-  return world.state.jobs.some((j) => !j.settled && j.effect.kind === "export" && j.effect.imageId === image.id);
+  return world.unsettledJobs().some((j) => j.effect.kind === "export" && j.effect.imageId === image.id);
 }
 
 /** `POST /v1/cloudimages/{image_id}/file`: export to `bucket:key`. */
@@ -498,7 +499,7 @@ function exportTarget(world: World, caller: Caller, url: string): { bucket: stri
   const found = world.state.buckets.find((b) => b.name === bucket);
   if (!found) throw img("0069", `The bucket ${bucket} does not exist: create it in OBS in ${region}, or name a bucket of ${region}.`);
   if (found.region !== region) throw img("0058", `The bucket ${bucket} is in ${found.region}: export into a bucket of ${region}.`);
-  const writing = world.state.jobs.some((j) => !j.settled && j.effect.kind === "export" && j.effect.bucket === bucket && j.effect.key === key);
+  const writing = world.unsettledJobs().some((j) => j.effect.kind === "export" && j.effect.bucket === bucket && j.effect.key === key);
   if (world.object(bucket, key) || writing) throw img("0070", `${bucket}:${key} ${writing ? "is being written by another export" : "exists"}: name another file.`);
   return { bucket, key };
 }
@@ -535,8 +536,7 @@ export function createImageMetadata(world: World, caller: Caller, body: unknown)
     origin: { kind: "metadata" },
     properties: {},
   });
-  world.state.images.push(image);
-  world.changed();
+  world.addImage(image);
   return image;
 }
 
@@ -571,6 +571,7 @@ export function uploadImageFile(world: World, caller: Caller, imageId: string, b
   });
   image.creatingJobId = job.id;
   image.status = "saving";
+  world.imageChanged(image);
   return job;
 }
 
@@ -592,7 +593,7 @@ export function deleteImage(world: World, caller: Caller, imageId: string, body:
       world.state.backups = world.state.backups.filter((b) => b.id !== backupId);
     }
   }
-  world.state.images = world.state.images.filter((i) => i.id !== image.id);
+  world.removeImage(image);
   for (const backup of world.state.backups) if (backup.imageId === image.id) delete backup.imageId;
   world.changed();
 }

@@ -49,10 +49,9 @@ export function startJob(world: World, caller: Caller, spec: NewJob): Job {
   };
   for (const image of spec.creates ?? []) {
     image.creatingJobId = job.id;
-    world.state.images.push(image);
+    world.addImage(image);
   }
-  world.state.jobs.push(job);
-  world.changed();
+  world.addJob(job);
   return job;
 }
 
@@ -67,24 +66,25 @@ function takeFailure(world: World, type: string) {
 /** Brings every job up to the job clock's present; applies the effects of finished jobs once. */
 export function advanceJobs(world: World): void {
   const now = world.clock.now();
-  let changed = false;
-  for (const job of world.state.jobs) {
-    if (job.settled) continue;
+  for (const job of world.unsettledJobs()) {
     if (job.status === "INIT" && now >= job.plan.runAt) {
       job.status = "RUNNING";
-      for (const image of imagesOf(world, job)) if (image.status === "queued") image.status = "saving";
-      changed = true;
+      const saving = imagesOf(world, job).filter((image) => image.status === "queued");
+      for (const image of saving) image.status = "saving";
+      world.imageChanged(...saving);
+      world.jobChanged(job);
     }
     if (now >= job.plan.endAt) {
       settle(world, job);
-      changed = true;
+      world.jobChanged(job);
     }
   }
-  if (changed) world.changed();
 }
 
+/** The images a job is creating: those of its effect that still name it as their creating job. */
 function imagesOf(world: World, job: Job): Image[] {
-  return world.state.images.filter((i) => i.creatingJobId === job.id);
+  const ids = job.effect.kind === "activate" ? job.effect.imageIds : [];
+  return ids.map((id) => world.image(id)).filter((image): image is Image => image?.creatingJobId === job.id);
 }
 
 function settle(world: World, job: Job): void {
@@ -98,6 +98,7 @@ function settle(world: World, job: Job): void {
       image.status = "killed";
       image.creatingJobId = undefined;
       image.updatedAt = world.now();
+      world.imageChanged(image);
     }
     return;
   }
@@ -115,6 +116,7 @@ function applyEffect(world: World, job: Job): void {
         image.activeAt = now;
         image.updatedAt = now;
         image.creatingJobId = undefined;
+        world.imageChanged(image);
       }
       return;
     case "export": {
@@ -128,11 +130,14 @@ function applyEffect(world: World, job: Job): void {
           if (image.members.some((m) => m.memberId === memberId)) continue;
           image.members.push({ memberId, memberType: effect.memberType, status: "pending", createdAt: now, updatedAt: now });
         }
+        world.imageChanged(image);
       }
       return;
     case "remove-members":
       for (const image of effect.imageIds.map((id) => world.image(id))) {
-        if (image) image.members = image.members.filter((m) => !effect.members.includes(m.memberId));
+        if (!image) continue;
+        image.members = image.members.filter((m) => !effect.members.includes(m.memberId));
+        world.imageChanged(image);
       }
       return;
     case "update-members":
@@ -142,6 +147,7 @@ function applyEffect(world: World, job: Job): void {
         member.status = effect.status;
         member.updatedAt = now;
         if (effect.vaultId) member.vaultId = effect.vaultId;
+        world.imageChanged(image!);
       }
       return;
     case "none":

@@ -145,7 +145,7 @@ export function addMember(world: World, caller: Caller, imageId: string, body: u
   const now = world.now();
   const member: Member = { memberId, memberType: "project", status: "pending", createdAt: now, updatedAt: now };
   image.members.push(member);
-  world.changed();
+  world.imageChanged(image);
   return { image, member };
 }
 
@@ -166,7 +166,7 @@ export function setMemberStatus(world: World, caller: Caller, imageId: string, m
   member.status = status;
   member.updatedAt = world.now();
   if (vaultId) member.vaultId = vaultId;
-  world.changed();
+  world.imageChanged(image);
   return { image, member };
 }
 
@@ -178,5 +178,5 @@ export function deleteMember(world: World, caller: Caller, imageId: string, memb
     throw new ImsError("IMG.0027", `Member ${memberId} not found for image ${imageId}.`, 404);
   }
   image.members = image.members.filter((m) => m.memberId !== memberId);
-  world.changed();
+  world.imageChanged(image);
 }

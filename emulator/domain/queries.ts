@@ -3,6 +3,7 @@
  * with their filters, sorting and marker pagination (IMS API Reference: Querying Images, and its
  * native OpenStack counterpart).
  */
+import { visibleImage } from "./access";
 import { ALL_GRANTED_EPS } from "./enterprise-projects";
 import { img } from "./errors";
 import type { Image } from "./model";
@@ -33,6 +34,14 @@ const EQUALITY_FILTERS = [
   ...SUPPORT_ATTRIBUTES,
 ];
 
+/** Filters compared with a field of the stored record, before any rendering. */
+const RAW_FILTERS: [string, (image: Image) => string][] = [
+  ["id", (i) => i.id],
+  ["name", (i) => i.name],
+  ["status", (i) => i.status],
+  ["owner", (i) => i.owner],
+];
+
 const TIME_OPS: Record<string, (a: number, b: number) => boolean> = {
   gt: (a, b) => a > b,
   gte: (a, b) => a >= b,
@@ -60,33 +69,97 @@ function intParam(query: Query, key: string, min: number, max: number): number |
 
 export interface ListResult {
   images: ImageView[];
-  /** The id after which the next page starts, when more images match. */
+  /** The id after which the next page starts, when more images match (asked with `opts.more`). */
   nextMarker?: string;
 }
 
-/** Which images the caller may list, in its region, before filters. */
-function candidates(world: World, caller: Caller, query: Query): Image[] {
-  const me = caller.project.id;
-  const memberStatus = query.get("member_status");
-  if (memberStatus !== null && !(MEMBER_STATUSES as readonly string[]).includes(memberStatus)) {
-    throw img("0001", "member_status must be accepted, rejected or pending.");
-  }
-  return world.state.images.filter((image) => {
-    if (image.region !== caller.project.region || image.status === "deleted") return false;
-    if (image.imagetype === "gold") return memberStatus === null;
-    if (image.owner === me) return memberStatus === null;
-    const member = image.members.find((m) => m.memberId === me || m.memberId === caller.project.domainId);
-    if (!member) return false;
-    if (memberStatus !== null) return member.status === memberStatus;
-    return member.status === "accepted";
-  });
+/**
+ * Whether the caller may list `image` (its region, not deleted): public images and its own unless
+ * `member_status` asks for shares, images shared with it once accepted, or in the asked member status.
+ */
+function listable(image: Image, caller: Caller, memberStatus: string | null): boolean {
+  if (image.region !== caller.project.region || image.status === "deleted") return false;
+  if (image.imagetype === "gold" || image.owner === caller.project.id) return memberStatus === null;
+  const member = image.members.find((m) => m.memberId === caller.project.id || m.memberId === caller.project.domainId);
+  if (!member) return false;
+  return member.status === (memberStatus ?? "accepted");
 }
 
-/** Images matching the query, sorted and paged. */
-export function listImages(world: World, caller: Caller, query: Query, opts: { native: boolean }): ListResult {
+type SortKey = (typeof SORT_KEYS)[number];
+
+/** The value each sort key sorts by. */
+const SORT_VALUES: Record<SortKey, (image: Image) => string | number> = {
+  created_at: (i) => i.createdAt,
+  size: (i) => i.size,
+  name: (i) => i.name,
+  container_format: (i) => i.containerFormat,
+  disk_format: (i) => i.diskFormat,
+  status: (i) => i.status,
+  id: (i) => i.id,
+};
+
+/**
+ * The order of a listing, ascending: by the sort key, then by creation time, then by id, as Glance
+ * (which the service's listings follow) sorts its pages (`sort_dir` turns all three around).
+ */
+function ascending(sortKey: SortKey): (a: Image, b: Image) => number {
+  const value = SORT_VALUES[sortKey];
+  return (a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x !== y) return x < y ? -1 : 1;
+    if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  };
+}
+
+/** Candidate sets up to this size are sorted for each request; larger ones come from a sorted copy kept until the world changes. */
+const SORT_PER_REQUEST = 2000;
+const CACHED_ORDERS = 8;
+
+interface SortedImages {
+  version: number;
+  images: Image[];
+}
+
+const sortedCopies = new WeakMap<World, Map<string, SortedImages>>();
+
+/** `source` (the images of one owner, or all) in ascending order of `sortKey`, sorted again only after the world changed. */
+function sortedSource(world: World, sourceKey: string, source: Iterable<Image>, sortKey: SortKey): Image[] {
+  let copies = sortedCopies.get(world);
+  if (!copies) sortedCopies.set(world, (copies = new Map()));
+  const key = `${sourceKey}\n${sortKey}`;
+  const version = world.version;
+  const found = copies.get(key);
+  if (found?.version === version) return found.images;
+  // Created images are added in creation order: sorting by creation time is then nearly linear.
+  const images = [...source].sort(ascending(sortKey));
+  copies.delete(key);
+  copies.set(key, { version, images });
+  if (copies.size > CACHED_ORDERS) copies.delete(copies.keys().next().value!);
+  return images;
+}
+
+/** The first index of `images` at which `after` holds (it holds from some index on: `images` is sorted). */
+function firstWhere(images: Image[], after: (image: Image) => boolean): number {
+  let [lo, hi] = [0, images.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (after(images[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Images matching the query, sorted and paged. A page starts after the marker's place in the
+ * order: the marker is any image the caller can see, as Glance looks it up (by id, whether or not it
+ * matches the filters); one it cannot see is refused.
+ */
+export function listImages(world: World, caller: Caller, query: Query, opts: { native: boolean; more?: boolean }): ListResult {
   const imagetype = query.get("__imagetype");
   if (imagetype !== null && !(IMAGE_TYPES as readonly string[]).includes(imagetype)) throw img("0024");
-  const sortKey = query.get("sort_key") ?? "created_at";
+  const sortKey = (query.get("sort_key") ?? "created_at") as SortKey;
   if (!(SORT_KEYS as readonly string[]).includes(sortKey)) throw img("0001", `sort_key must be one of ${SORT_KEYS.join(", ")}.`);
   const sortDir = query.get("sort_dir") ?? "desc";
   if (sortDir !== "asc" && sortDir !== "desc") throw img("0001", "sort_dir must be asc or desc.");
@@ -104,73 +177,69 @@ export function listImages(world: World, caller: Caller, query: Query, opts: { n
   const tag = query.get("tag");
   const created = query.get("created_at") !== null ? timeFilter(query.get("created_at")!, "created_at") : undefined;
   const updated = query.get("updated_at") !== null ? timeFilter(query.get("updated_at")!, "updated_at") : undefined;
-
-  // Cheap filters on the stored record first: rendering every image for each request is slow.
-  const raw: [string, (image: Image) => string][] = [
-    ["id", (i) => i.id],
-    ["name", (i) => i.name],
-    ["status", (i) => i.status],
-    ["owner", (i) => i.owner],
-  ];
-  const rows = candidates(world, caller, query)
-    .filter((image) => raw.every(([key, get]) => query.get(key) === null || get(image) === query.get(key)))
-    .map((image) => ({ image, view: imageView(image, caller.project.id) }))
-    .filter(({ image, view }) => {
-      if (imagetype !== null && view.__imagetype !== imagetype) return false;
-      if (view.__isregistered !== registered) return false;
-      if (visibility !== null && view.visibility !== visibility) return false;
-      if (protectedFilter !== null && String(view.protected) !== protectedFilter) return false;
-      if (minRam !== undefined && image.minRam !== minRam) return false;
-      if (minDisk !== undefined && image.minDisk !== minDisk) return false;
-      if (architecture !== null && (view.__support_arm === "true") !== (architecture === "arm")) return false;
-      // Public images belong to no enterprise project: an enterprise_project_id filter leaves them out.
-      if (epsId !== null && (view.enterprise_project_id === undefined || (epsId !== ALL_GRANTED_EPS && view.enterprise_project_id !== epsId))) return false;
-      if (tag !== null && !image.tags.some((t) => `${t.key}=${t.value}` === tag || (t.value === "" && t.key === tag))) return false;
-      if (created && !created(image.createdAt)) return false;
-      if (updated && !updated(image.updatedAt)) return false;
-      for (const key of EQUALITY_FILTERS) {
-        const wanted = query.get(key);
-        if (wanted !== null && String(view[key] ?? "") !== wanted) return false;
-      }
-      return true;
-    });
-
-  const sortValue = (image: Image): string | number => {
-    switch (sortKey) {
-      case "created_at":
-        return image.createdAt;
-      case "size":
-        return image.size;
-      case "name":
-        return image.name;
-      case "container_format":
-        return image.containerFormat;
-      case "disk_format":
-        return image.diskFormat;
-      case "status":
-        return image.status;
-      default:
-        return image.id;
-    }
-  };
-  rows.sort((a, b) => {
-    const x = sortValue(a.image);
-    const y = sortValue(b.image);
-    const order = x < y ? -1 : x > y ? 1 : a.image.id < b.image.id ? -1 : a.image.id > b.image.id ? 1 : 0;
-    return sortDir === "asc" ? order : -order;
-  });
-
-  let start = 0;
-  const marker = query.get("marker");
-  if (marker !== null) {
-    const at = rows.findIndex((r) => r.image.id === marker);
-    if (at < 0) throw img("0001", `The marker ${marker} is not an image of this listing.`);
-    start = at + 1;
+  const memberStatus = query.get("member_status");
+  if (memberStatus !== null && !(MEMBER_STATUSES as readonly string[]).includes(memberStatus)) {
+    throw img("0001", "member_status must be accepted, rejected or pending.");
   }
-  const page = rows.slice(start, start + limit);
-  const more = start + limit < rows.length;
-  return {
-    images: page.map((r) => r.view),
-    ...(more && page.length > 0 ? { nextMarker: page[page.length - 1].image.id } : {}),
+  const marker = query.get("marker");
+  const markerImage = marker !== null ? visibleImage(world, caller, marker) : undefined;
+  if (marker !== null && !markerImage) throw img("0001", `The marker ${marker} is not an image this project can see.`);
+
+  // Cheap filters on the stored record first: rendering an image is what costs.
+  const raw = RAW_FILTERS.map(([key, get]) => [query.get(key), get] as const).filter(([wanted]) => wanted !== null);
+  const rawMatch = (image: Image): boolean => {
+    if (!listable(image, caller, memberStatus)) return false;
+    if (!raw.every(([wanted, get]) => get(image) === wanted)) return false;
+    if (minRam !== undefined && image.minRam !== minRam) return false;
+    if (minDisk !== undefined && image.minDisk !== minDisk) return false;
+    if (tag !== null && !image.tags.some((t) => `${t.key}=${t.value}` === tag || (t.value === "" && t.key === tag))) return false;
+    if (created && !created(image.createdAt)) return false;
+    if (updated && !updated(image.updatedAt)) return false;
+    return true;
   };
+  const viewMatch = (view: ImageView): boolean => {
+    if (imagetype !== null && view.__imagetype !== imagetype) return false;
+    if (view.__isregistered !== registered) return false;
+    if (visibility !== null && view.visibility !== visibility) return false;
+    if (protectedFilter !== null && String(view.protected) !== protectedFilter) return false;
+    if (architecture !== null && (view.__support_arm === "true") !== (architecture === "arm")) return false;
+    // Public images belong to no enterprise project: an enterprise_project_id filter leaves them out.
+    if (epsId !== null && (view.enterprise_project_id === undefined || (epsId !== ALL_GRANTED_EPS && view.enterprise_project_id !== epsId))) return false;
+    for (const key of EQUALITY_FILTERS) {
+      const wanted = query.get(key);
+      if (wanted !== null && String(view[key] ?? "") !== wanted) return false;
+    }
+    return true;
+  };
+
+  // Where to look: the one image of an id, the images of an owner, or all of them.
+  const id = query.get("id");
+  const owner = query.get("owner");
+  const one = id !== null ? world.image(id) : undefined;
+  const source: Iterable<Image> & { size?: number; length?: number } =
+    id !== null ? (one ? [one] : []) : owner !== null ? world.imagesOwnedBy(owner) : world.state.images;
+  const sourceSize = source.size ?? source.length ?? 0;
+  const compare = ascending(sortKey);
+  const desc = sortDir === "desc";
+  const order = sourceSize > SORT_PER_REQUEST ? sortedSource(world, id !== null ? `id:${id}` : `owner:${owner ?? "*"}`, source, sortKey) : [...source].filter(rawMatch).sort(compare);
+
+  // Walk the order from the marker's place, in the asked direction.
+  const step = desc ? -1 : 1;
+  let i = desc ? order.length - 1 : 0;
+  if (markerImage) i = desc ? firstWhere(order, (x) => compare(x, markerImage) >= 0) - 1 : firstWhere(order, (x) => compare(x, markerImage) > 0);
+  const page: ImageView[] = [];
+  let more = false;
+  for (; i >= 0 && i < order.length; i += step) {
+    const image = order[i];
+    if (!rawMatch(image)) continue;
+    const view = imageView(image, caller.project.id);
+    if (!viewMatch(view)) continue;
+    if (page.length === limit) {
+      more = true;
+      break;
+    }
+    page.push(view);
+    if (page.length === limit && !opts.more) break;
+  }
+  return { images: page, ...(more ? { nextMarker: page[page.length - 1].id as string } : {}) };
 }

@@ -16,7 +16,7 @@ function upsert(world: World, image: Image, tags: Tag[]): void {
   if (map.size > MAX_TAGS) throw img("0116");
   image.tags = [...map.values()];
   image.updatedAt = world.now();
-  world.changed();
+  world.imageChanged(image);
 }
 
 /** The project of a `/v2/{project_id}/...` path must be the caller's. */
@@ -53,7 +53,7 @@ export function batchTags(world: World, caller: Caller, imageId: string, body: u
   }
   image.tags = image.tags.filter((have) => !tags.some((t) => t.key === have.key && (t.value === undefined || t.value === have.value)));
   image.updatedAt = world.now();
-  world.changed();
+  world.imageChanged(image);
 }
 
 /** `DELETE /v2/{project_id}/images/{image_id}/tags/{key}`: 404 when the key is not there. */
@@ -62,7 +62,7 @@ export function deleteTag(world: World, caller: Caller, imageId: string, key: st
   if (!image.tags.some((t) => t.key === key)) throw new ImsError("IMG.0115", `The image has no tag ${key}.`, 404);
   image.tags = image.tags.filter((t) => t.key !== key);
   image.updatedAt = world.now();
-  world.changed();
+  world.imageChanged(image);
 }
 
 /** `GET /v2/{project_id}/images/{image_id}/tags`. */
@@ -222,5 +222,5 @@ export function deleteNativeTag(world: World, caller: Caller, imageId: string, t
   if (!image.tags.some((t) => t.key === tag)) throw new ImsError("IMG.0115", `The image has no tag ${tag}.`, 404);
   image.tags = image.tags.filter((t) => t.key !== tag);
   image.updatedAt = world.now();
-  world.changed();
+  world.imageChanged(image);
 }

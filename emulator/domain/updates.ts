@@ -189,7 +189,7 @@ function applyAll(world: World, caller: Caller, image: Image, ops: PatchOp[], al
   }
   draft.updatedAt = world.now();
   overwrite(image, draft);
-  world.changed();
+  world.imageChanged(image);
   return image;
 }
 

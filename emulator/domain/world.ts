@@ -3,6 +3,7 @@ import { Clock } from "./clock";
 import { makeQcow2, makeVhd } from "./disk-format";
 import { img } from "./errors";
 import { newHex32, stableHex32, stableUuid } from "./ids";
+import { GroupedIndex, RecordIndex } from "./indexes";
 import type { AccessKey, Agency, EnterpriseProject, Image, Job, Project, StoredObject, User, WorldState } from "./model";
 
 /** How long jobs take, in virtual milliseconds. */
@@ -39,14 +40,62 @@ export interface Caller {
 }
 
 /**
+ * The collections whose records the world follows one by one, for lookups and for the state
+ * file's journal: they grow with use. The others (projects, users, servers…) stay small and are
+ * written whole when they change.
+ */
+export const KEYED_COLLECTIONS = ["images", "jobs", "objects", "accessKeys"] as const;
+export type KeyedCollection = (typeof KEYED_COLLECTIONS)[number];
+export type RecordOf<C extends KeyedCollection> = WorldState[C][number];
+
+/** The key of a record in its collection. */
+export const RECORD_KEYS: { [C in KeyedCollection]: (record: RecordOf<C>) => string } = {
+  images: (i) => i.id,
+  jobs: (j) => j.id,
+  objects: (o) => JSON.stringify([o.bucket, o.key]),
+  accessKeys: (k) => k.access,
+};
+
+/** How a record changed since the changes were last taken: removed (first, or only), and what it holds now. */
+export interface RecordChange<T> {
+  removed: boolean;
+  record?: T;
+}
+
+/** The changes since they were last taken (`World.takeChanges`), for the state file. */
+export interface WorldChanges {
+  /** An array was changed other than through the world's methods: only a whole copy is sure to hold everything. */
+  everything: boolean;
+  records: { [C in KeyedCollection]: Map<string, RecordChange<RecordOf<C>>> };
+}
+
+const noChanges = (): WorldChanges["records"] => ({ images: new Map(), jobs: new Map(), objects: new Map(), accessKeys: new Map() });
+
+/**
  * The emulated cloud: its state and the lookups every service rule uses. It knows nothing of
- * HTTP. `changed()` is called after every mutation so the state file can be written.
+ * HTTP. Every mutation is reported: records of the keyed collections are added and removed with
+ * the world's methods and reported with `imageChanged` / `jobChanged` when they change; a change
+ * of anything else is reported with `changed()`. So the state file can write only what changed.
  */
 export class World {
   readonly clock: Clock;
   timing: JobTiming;
   jobFailures: JobFailureRule[] = [];
   onChange: () => void = () => {};
+  /** Whether changes are kept for `takeChanges` (a state file is written). */
+  trackChanges = false;
+  private changes = 0;
+  private pending = noChanges();
+  private outsideSeen = 0;
+  private readonly indexes = {
+    images: new GroupedIndex<Image>(RECORD_KEYS.images, (i) => i.owner),
+    jobs: new RecordIndex<Job>(RECORD_KEYS.jobs),
+    objects: new RecordIndex<StoredObject>(RECORD_KEYS.objects),
+    accessKeys: new RecordIndex<AccessKey>(RECORD_KEYS.accessKeys),
+  };
+  /** The jobs not settled yet, as of `unsettledAt` outside changes of the jobs array. */
+  private unsettled = new Set<Job>();
+  private unsettledAt = -1;
 
   constructor(
     public state: WorldState,
@@ -54,10 +103,68 @@ export class World {
   ) {
     this.clock = options.clock ?? new Clock();
     this.timing = options.timing ?? DEFAULT_JOB_TIMING;
+    // Indexed now: any later change of an array, by the world or not, is then seen as one.
+    this.outsideChanges();
   }
 
+  /** Something outside the keyed collections changed (a project, a server, the quota…). */
   changed(): void {
+    this.changes += 1;
     this.onChange();
+  }
+
+  /** These images changed (in place). */
+  imageChanged(...images: Image[]): void {
+    for (const image of images) this.note("images", image, false);
+    this.changed();
+  }
+
+  /** These jobs changed (in place). */
+  jobChanged(...jobs: Job[]): void {
+    for (const job of jobs) this.note("jobs", job, false);
+    this.changed();
+  }
+
+  /** Changes one by one: every outside change of an array is a change too. */
+  get version(): number {
+    return this.changes + this.outsideChanges();
+  }
+
+  /** The changes since the last call, and none from then on. */
+  takeChanges(): WorldChanges {
+    const outside = this.outsideChanges();
+    const changes = { everything: outside !== this.outsideSeen, records: this.pending };
+    this.outsideSeen = outside;
+    this.pending = noChanges();
+    return changes;
+  }
+
+  private outsideChanges(): number {
+    let n = 0;
+    for (const c of KEYED_COLLECTIONS) {
+      const index = this.indexes[c] as RecordIndex<RecordOf<typeof c>>;
+      index.sync(this.state[c]);
+      n += index.outsideChanges;
+    }
+    return n;
+  }
+
+  private note<C extends KeyedCollection>(collection: C, record: RecordOf<C>, removed: boolean): void {
+    if (!this.trackChanges) return;
+    const changes = this.pending[collection] as Map<string, RecordChange<RecordOf<C>>>;
+    const key = (RECORD_KEYS[collection] as (r: RecordOf<C>) => string)(record);
+    const before = changes.get(key);
+    if (removed) changes.set(key, { removed: true });
+    else changes.set(key, { removed: before?.removed ?? false, record });
+  }
+
+  private add<C extends KeyedCollection>(collection: C, record: RecordOf<C>): void {
+    (this.indexes[collection] as RecordIndex<RecordOf<C>>).push(this.state[collection] as RecordOf<C>[], record);
+    this.note(collection, record, false);
+  }
+
+  private drop<C extends KeyedCollection>(collection: C, record: RecordOf<C>): void {
+    if ((this.indexes[collection] as RecordIndex<RecordOf<C>>).remove(this.state[collection] as RecordOf<C>[], record)) this.note(collection, record, true);
   }
 
   now(): number {
@@ -87,22 +194,61 @@ export class World {
   }
 
   accessKey(access: string): AccessKey | undefined {
-    return this.state.accessKeys.find((k) => k.access === access);
+    return this.indexes.accessKeys.get(this.state.accessKeys, access);
+  }
+
+  addAccessKey(key: AccessKey): void {
+    this.add("accessKeys", key);
+    this.changed();
   }
 
   image(id: string): Image | undefined {
-    return this.state.images.find((i) => i.id === id);
+    return this.indexes.images.get(this.state.images, id);
+  }
+
+  /** The images of a project (any region, any status), in the order they were added. */
+  imagesOwnedBy(projectId: string): ReadonlySet<Image> {
+    return this.indexes.images.members(this.state.images, projectId);
+  }
+
+  addImage(image: Image): void {
+    this.add("images", image);
+    this.changed();
+  }
+
+  removeImage(image: Image): void {
+    this.drop("images", image);
+    this.changed();
   }
 
   job(id: string): Job | undefined {
-    return this.state.jobs.find((j) => j.id === id);
+    return this.indexes.jobs.get(this.state.jobs, id);
+  }
+
+  addJob(job: Job): void {
+    this.unsettledJobs();
+    this.add("jobs", job);
+    if (!job.settled) this.unsettled.add(job);
+    this.changed();
+  }
+
+  /** The jobs that have not ended yet, oldest first. */
+  unsettledJobs(): Job[] {
+    const jobs = this.indexes.jobs;
+    jobs.sync(this.state.jobs);
+    if (this.unsettledAt !== jobs.outsideChanges) {
+      this.unsettled = new Set(this.state.jobs.filter((j) => !j.settled));
+      this.unsettledAt = jobs.outsideChanges;
+    }
+    for (const job of this.unsettled) if (job.settled) this.unsettled.delete(job);
+    return [...this.unsettled];
   }
 
   object(bucket: string, key: string): StoredObject | undefined {
-    return this.state.objects.find((o) => o.bucket === bucket && o.key === key);
+    return this.indexes.objects.get(this.state.objects, RECORD_KEYS.objects({ bucket, key } as StoredObject));
   }
 
-  /** Stores an object, replacing one with the same bucket and key. */
+  /** Stores an object, replacing one with the same bucket and key (the new one comes last). */
   putObject(region: string, bucket: string, key: string, bytes: Buffer): StoredObject {
     if (!this.state.buckets.some((b) => b.name === bucket)) this.state.buckets.push({ name: bucket, region });
     const object: StoredObject = {
@@ -113,14 +259,18 @@ export class World {
       md5: createHash("md5").update(bytes).digest("hex"),
       lastModified: this.now(),
     };
-    this.state.objects = this.state.objects.filter((o) => !(o.bucket === bucket && o.key === key));
-    this.state.objects.push(object);
+    const existing = this.object(bucket, key);
+    if (existing) this.drop("objects", existing);
+    this.add("objects", object);
+    this.changed();
     return object;
   }
 
   /** The private images a project owns (what the `image` quota counts), in any live status. */
   ownedImageCount(projectId: string): number {
-    return this.state.images.filter((i) => i.owner === projectId && i.status !== "deleted").length;
+    let n = 0;
+    for (const image of this.imagesOwnedBy(projectId)) if (image.status !== "deleted") n += 1;
+    return n;
   }
 
   /** Throws IMG.0015 unless the project may own `extra` more images. */

@@ -70,7 +70,7 @@ const headerValue = (text: string): string =>
 export const glanceRoutes: Route[] = [
   ...Object.entries(GLANCE_SCHEMAS).map(([name, schema]) => open("GET", `/v2/schemas/${name}`, () => ok(schema))),
   glance("GET", "/v2/images", (ctx) => {
-    const result = listImages(ctx.world, ctx.caller, ctx.query, { native: true });
+    const result = listImages(ctx.world, ctx.caller, ctx.query, { native: true, more: true });
     const body: Record<string, unknown> = { images: result.images, schema: "/v2/schemas/images", first: pageLink(ctx.query) };
     if (result.nextMarker) body.next = pageLink(ctx.query, result.nextMarker);
     return ok(body);

@@ -154,6 +154,14 @@ export async function handle(runtime: Runtime, req: IncomingMessage, res: Server
       const auth = authenticate(runtime, req, rawPath, rawQuery, raw);
       ctx.caller = auth.caller;
       ctx.authMethod = auth.method;
+      // The gateway's flow control per user, here per project: IMS requests only (not IAM's, not the admin API's).
+      if (route.family === "ims") {
+        const refusal = runtime.rateLimit.take(auth.caller.project.id);
+        if (refusal) {
+          runtime.metrics.recordThrottled(auth.caller.project.id);
+          throw refusal;
+        }
+      }
     }
     if (route.family !== "admin") advanceJobs(runtime.world);
     reply = await route.handle(ctx);

@@ -50,6 +50,27 @@ async function expectSchemeHint(wrongUrl: string, hint: string): Promise<void> {
   expect(res.stderr).toContain(`${hint}\n`);
 }
 
+/** Asks IAM for a token of the banner's user, scoped to its first project. */
+function tokenRequest(url: string, banner: Banner): Promise<globalThis.Response> {
+  return fetch(`${url}/v3/auth/tokens`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      auth: {
+        identity: { methods: ["password"], password: { user: { name: banner.user, password: banner.password, domain: { name: banner.domain } } } },
+        scope: { project: { name: banner.projects[0] } },
+      },
+    }),
+  });
+}
+
+/** A token of the banner's user for its first project. */
+async function tokenOf(url: string, banner: Banner): Promise<string> {
+  const res = await tokenRequest(url, banner);
+  if (res.status !== 201) throw new Error(`no token: ${res.status} ${await res.text()}`);
+  return res.headers.get("x-subject-token")!;
+}
+
 interface Banner {
   endpoint: string;
   user: string;
@@ -141,16 +162,7 @@ describe("ims-emulator CLI", () => {
   });
 
   it("the printed endpoint issues tokens for the printed user and password", async () => {
-    const res = await fetch(`${url}/v3/auth/tokens`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        auth: {
-          identity: { methods: ["password"], password: { user: { name: banner.user, password: banner.password, domain: { name: banner.domain } } } },
-          scope: { project: { name: banner.projects[0] } },
-        },
-      }),
-    });
+    const res = await tokenRequest(url, banner);
     expect(res.status).toBe(201);
     const token = res.headers.get("x-subject-token");
     expect(token).toMatch(/^MII/);
@@ -217,6 +229,33 @@ describe("ims-emulator CLI", () => {
     expect(metrics.tokenIssuances).toBeGreaterThanOrEqual(1);
     expect(metrics.routes).toEqual(expect.arrayContaining([expect.objectContaining({ method: "GET", route: "/v2/schemas/member", status: 200, count: 1 })]));
     expect(metrics.routes).toEqual(expect.arrayContaining([expect.objectContaining({ method: "GET", route: "/v2/schemas/image", status: 503, count: 1 })]));
+  });
+
+  it("rate-limit shows, sets and removes the rate limit per project", async () => {
+    expect(await admin(url, "rate-limit")).toEqual({ requestsPerSecond: null });
+    const headers = { "X-Auth-Token": await tokenOf(url, banner) };
+    const images = () => fetch(`${url}/v2/cloudimages?__imagetype=gold`, { headers });
+
+    // One request every 1000 s: the second of a burst is refused.
+    expect(await admin(url, "rate-limit", "0.001")).toEqual({ requestsPerSecond: 0.001, retryAfter: true });
+    expect((await images()).status).toBe(200);
+    const refused = await images();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("1000");
+    expect(((await refused.json()) as { error_code: string }).error_code).toBe("APIGW.0308");
+
+    expect(await admin(url, "rate-limit", "0.001", "--no-retry-after")).toEqual({ requestsPerSecond: 0.001, retryAfter: false });
+    expect((await images()).status).toBe(200);
+    const bare = await images();
+    expect(bare.status).toBe(429);
+    expect(bare.headers.get("retry-after")).toBeNull();
+
+    const off = await run("rate-limit", "off", "--url", url);
+    expect(off).toMatchObject({ code: 0, stderr: "" });
+    expect(await admin(url, "rate-limit")).toEqual({ requestsPerSecond: null });
+    expect((await Promise.all([images(), images(), images()])).map((r) => r.status)).toEqual([200, 200, 200]);
+    const metrics = await admin<{ throttled: { total: number } }>(url, "metrics");
+    expect(metrics.throttled.total).toBe(2);
   });
 
   it("agency add and agency remove manage the IAM agencies cross-region copies name", async () => {
@@ -362,6 +401,13 @@ describe("ims-emulator CLI", () => {
     [["world", "extra"], "world takes at most 0 arguments; unexpected extra"],
     [["delete-image", "a", "b"], "delete-image takes at most 1 argument; unexpected b"],
     [["world", "--url", "ftp://127.0.0.1"], `--url must be an http:// or https:// URL of ims-emulator, got "ftp://127.0.0.1"`],
+    [["--rate-limit", "0"], "--rate-limit takes requests a second per project, a number above 0 (e.g. 10, or 0.5), got 0"],
+    [["--rate-limit", "ten"], "--rate-limit takes requests a second per project, a number above 0 (e.g. 10, or 0.5), got ten"],
+    [["--no-retry-after"], "--no-retry-after goes with --rate-limit"],
+    [["world", "--no-retry-after"], "--no-retry-after is an option of starting the emulator and of rate-limit, not of world"],
+    [["rate-limit", "--rate-limit", "5"], "--rate-limit is an option of starting the emulator, not of rate-limit"],
+    [["rate-limit", "0", "--url", "http://127.0.0.1:1"], "rate-limit takes requests a second per project, a number above 0 (e.g. 10, or 0.5), got 0"],
+    [["rate-limit", "off", "--no-retry-after", "--url", "http://127.0.0.1:1"], "rate-limit off takes no --no-retry-after"],
   ])("%j is a usage error (exit 2) naming the problem", async (args, message) => {
     const res = await run(...args);
     expect(res.code).toBe(2);
@@ -384,6 +430,30 @@ describe("ims-emulator CLI", () => {
     const res = await runWith({ IMS_EMULATOR_URL: url }, "world");
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout.toString())).toMatchObject({ endpoint: url });
+  });
+});
+
+describe("ims-emulator --rate-limit", () => {
+  let child: ChildProcessWithoutNullStreams | undefined;
+  afterAll(() => stopCli(child));
+
+  it("starts with the rate limit, says so, and refuses without Retry-After given --no-retry-after", async () => {
+    const started = await startCli(["--port", "0", "--rate-limit", "0.001", "--no-retry-after"]);
+    child = started.child;
+    expect(started.text).toContain("  rate limit:      0.001 IMS requests a second per project, then 429 APIGW.0308 without Retry-After\n");
+    const banner = parseBanner(started.text);
+    expect(await admin(banner.endpoint, "rate-limit")).toEqual({ requestsPerSecond: 0.001, retryAfter: false });
+    const headers = { "X-Auth-Token": await tokenOf(banner.endpoint, banner) };
+    const images = () => fetch(`${banner.endpoint}/v2/cloudimages?__imagetype=gold`, { headers });
+    expect((await images()).status).toBe(200);
+    const refused = await images();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBeNull();
+    expect(await refused.json()).toEqual({
+      error_code: "APIGW.0308",
+      error_msg: "The throttling threshold has been reached: policy user over ratelimit,limit:1,time:1 minute",
+      request_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
   });
 });
 

@@ -3,10 +3,11 @@
  * that takes `enterprise_project_id` (E3, E4, E5, E6, E15), the E2 move between enterprise
  * projects, the E1 filter, the image view, and worlds saved before enterprise projects existed.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_WORLD } from "../../emulator";
+import { readStateFile } from "../../emulator/persist";
 import type { WorldState } from "../../emulator/domain/model";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import {
@@ -310,7 +311,7 @@ describe("worlds saved before enterprise projects existed", () => {
       expect(restarted.world.state.enterpriseProjects).toEqual([]);
       // It is written back with the (empty) list.
       await restarted.request("PUT", `/_emulator/enterprise-projects/${UNKNOWN_EP}`, { body: { name: "added-later" } });
-      expect((JSON.parse(readFileSync(file, "utf8")) as WorldState).enterpriseProjects).toEqual([
+      expect(readStateFile(file)!.enterpriseProjects).toEqual([
         { id: UNKNOWN_EP, name: "added-later", domainId: restarted.world.state.domains[0].id },
       ]);
     } finally {
