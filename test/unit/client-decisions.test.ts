@@ -1,6 +1,6 @@
 /** Pure decisions of the IMS client: retries, backoff, polling schedule, error texts, request shapes. */
 import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter } from "../../provider/client/core/retry";
-import { DEFAULT_SCHEDULE, geometricDelay, predictedDelay } from "../../provider/client/core/waiter";
+import { DEFAULT_SCHEDULE, fastestJob, geometricDelay, noteSubmitted, predictedDelay, resetJobTimes, waitForJob, type JobLike } from "../../provider/client/core/waiter";
 import { ImsApiError, ImsJobFailedError, parseServiceError, redact, registerSecret } from "../../provider/client/core/errors";
 import { clockSkew } from "../../provider/client/core/auth";
 import { buildQuery } from "../../provider/client/core/client";
@@ -78,11 +78,43 @@ describe("job polling schedule", () => {
   });
 
   it("predicts the end from two progress readings and polls just after it", () => {
-    // 10 % done at t=1 s, 30 % at t=2 s: 0.2 per second, 70 % left → 3.5 s: first go 85 % of the way.
-    expect(predictedDelay([{ at: 1000, percent: 0.1 }, { at: 2000, percent: 0.3 }])).toBe(2975);
-    // 80 % at t=4 s: 0.2 per second, 0.5 s left → just after the end.
+    // 10 % done at t=1 s, 30 % at t=2 s: 0.2 per second, 70 % left → 3.5 s, then the margin.
+    expect(predictedDelay([{ at: 1000, percent: 0.1 }, { at: 2000, percent: 0.3 }])).toBe(3500 + DEFAULT_SCHEDULE.marginMs);
+    // 80 % at t=4 s: 0.2 per second, 1 s left → just after the end.
     expect(predictedDelay([{ at: 0, percent: 0 }, { at: 4000, percent: 0.8 }])).toBe(1000 + DEFAULT_SCHEDULE.marginMs);
     expect(predictedDelay([{ at: 0, percent: 0.001 }, { at: 100, percent: 0.002 }])).toBe(DEFAULT_SCHEDULE.maxPredictedMs);
+  });
+
+  it("reads a job submitted here from 0 % at submission, and once when one of its operation finished before", async () => {
+    resetJobTimes();
+    // Jobs of 400 ms whose progress grows with time, read through a counting reader.
+    const submittedAt = new Map<string, number>();
+    let reads = 0;
+    const read = async (jobId: string): Promise<JobLike> => {
+      reads++;
+      const percent = Math.min(1, (Date.now() - submittedAt.get(jobId)!) / 400);
+      return { status: percent >= 1 ? "SUCCESS" : "RUNNING", job_type: "createImageByFile", entities: { process_percent: percent } };
+    };
+    const submit = (jobId: string) => {
+      submittedAt.set(jobId, Date.now());
+      noteSubmitted(jobId, "createImage");
+    };
+    submit("job-1");
+    await waitForJob(read, "job-1", { timeoutMs: 10_000 });
+    // The first reading comes after the schedule's first delay and predicts the end: two reads, maybe three on a busy machine.
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(reads).toBeLessThanOrEqual(3);
+    expect(fastestJob("createImage")).toBeGreaterThanOrEqual(400);
+    reads = 0;
+    submit("job-2");
+    await waitForJob(read, "job-2", { timeoutMs: 10_000 });
+    expect(reads).toBe(1);
+    // A job not known to be submitted here is read at once, as before.
+    reads = 0;
+    submittedAt.set("job-3", Date.now() - 1000);
+    await waitForJob(read, "job-3", { timeoutMs: 10_000 });
+    expect(reads).toBe(1);
+    expect(fastestJob("other")).toBeUndefined();
   });
 
   it("makes no prediction without progress", () => {

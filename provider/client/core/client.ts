@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { Authenticator, clockSkew, type AuthSettings } from "./auth";
 import { CERTIFICATE_HINT, ImsApiError, ImsNetworkError, ImsOutcomeUnknownError, parseServiceError, redact } from "./errors";
 import { sleep } from "./sleep";
+import { noteAnswer, noteRequest } from "./writes";
 import { backoffDelay, certificateProblem, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
 import { DEFAULT_TRANSPORT, send, userAgent, type HttpRequest, type HttpResponse, type TransportOptions } from "./transport";
 
@@ -127,7 +128,10 @@ export class ApiClient {
     try {
       // Refused while this call waited for the first signed request to go alone.
       this.auth.throwIfRefused(op.name);
-      return await this.attempts(op, input, url, () => (answered = true));
+      noteRequest(op.method, input.params, input.body);
+      const result = await this.attempts(op, input, url, () => (answered = true));
+      noteAnswer(op.name, op.method, result.body);
+      return result;
     } finally {
       leave(answered);
     }

@@ -5,6 +5,11 @@
  * `process_percent`); from two readings the waiter predicts when the job ends and polls right
  * after that moment. Without usable progress it polls on a geometric schedule (250 ms growing
  * ×1.5 up to 10 s), jittered so that many waiters do not poll in step.
+ *
+ * A job this process submitted (see {@link noteSubmitted}) starts with a reading of its own: 0 %
+ * at submission. Its first poll comes after the shortest time a job of the same operation took
+ * in this process (or after the schedule's first delay when none finished yet), so that from the
+ * second job on most jobs are read once, when they are done.
  */
 import { sleep } from "./sleep";
 import { ImsApiError, ImsJobFailedError, ImsTimeoutError } from "./errors";
@@ -58,7 +63,8 @@ export function predictedDelay(samples: readonly ProgressSample[], s: PollSchedu
   const progress = last.percent - first.percent;
   if (!(progress > 0) || last.percent >= 1) return undefined;
   const remaining = ((1 - last.percent) * (last.at - first.at)) / progress;
-  const delay = remaining > 1000 ? remaining * 0.85 : remaining + s.marginMs;
+  // Right after the predicted end: a late reading costs the margin, an early one another request.
+  const delay = remaining + s.marginMs;
   return Math.max(50, Math.min(s.maxPredictedMs, Math.round(delay)));
 }
 
@@ -76,6 +82,29 @@ export interface WaitOptions {
   schedule?: PollSchedule;
 }
 
+/** Jobs submitted in this process, and the shortest time each operation's jobs took (on globalThis: every copy of this module shares them). */
+interface JobTimes {
+  submitted: Map<string, { operation: string; at: number }>;
+  fastest: Map<string, number>;
+}
+const JOB_TIMES = Symbol.for("pulumi-ims.jobs.times");
+const jobTimes: JobTimes = ((globalThis as Record<symbol, unknown>)[JOB_TIMES] as JobTimes) ??
+  ((globalThis as Record<symbol, unknown>)[JOB_TIMES] = { submitted: new Map(), fastest: new Map() });
+
+/** Records that `operation` (e.g. "createImage") submitted job `jobId` now: its wait starts from this moment. */
+export function noteSubmitted(jobId: string, operation: string, at: number = Date.now()): void {
+  jobTimes.submitted.set(jobId, { operation, at });
+}
+
+/** The shortest time a job of `operation` took in this process (submission to the reading that saw it done). */
+export const fastestJob = (operation: string): number | undefined => jobTimes.fastest.get(operation);
+
+/** Forgets what was learned of job times (tests). */
+export function resetJobTimes(): void {
+  jobTimes.submitted.clear();
+  jobTimes.fastest.clear();
+}
+
 /** Reads a job: the progress view if `withProgress`, else the plain view. */
 export type JobReader<J extends JobLike> = (jobId: string, withProgress: boolean) => Promise<J>;
 
@@ -89,6 +118,14 @@ export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: s
   let withProgress = true;
   let fallbackStep = 0;
   let polls = 0;
+  const submitted = jobTimes.submitted.get(jobId);
+  if (submitted) {
+    jobTimes.submitted.delete(jobId);
+    samples.push({ at: submitted.at, percent: 0 });
+    const expected = fastestJob(submitted.operation) ?? schedule.firstMs;
+    const first = Math.min(expected - (Date.now() - submitted.at), schedule.maxPredictedMs, deadline - Date.now());
+    if (first > 0) await sleep(first, options.signal);
+  }
   for (;;) {
     let job: J;
     try {
@@ -103,7 +140,13 @@ export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: s
     }
     polls += 1;
     options.onProgress?.({ jobId, status: job.status, elapsedMs: Date.now() - started, polls });
-    if (job.status === "SUCCESS") return job;
+    if (job.status === "SUCCESS") {
+      if (submitted) {
+        const took = Date.now() - submitted.at;
+        jobTimes.fastest.set(submitted.operation, Math.min(took, fastestJob(submitted.operation) ?? took));
+      }
+      return job;
+    }
     if (job.status === "FAIL") {
       throw new ImsJobFailedError(jobId, job.job_type, job.error_code ?? null, job.fail_reason ?? null, (job.entities ?? {}) as Record<string, unknown>);
     }
