@@ -218,8 +218,8 @@ export const imageCopyProvider = {
     const finish = async (imageId: string, extra: Partial<LiveImageOutputs>) => {
       const created = await readImage(dest, imageId, new Date().toISOString());
       if (!created) throw new Error(`image ${imageId} was copied but cannot be read back in ${destTarget.region}`);
-      await converge(dest, imageId, inputs, created);
-      const live = (await dest.images.get(imageId)) ?? created;
+      const changed = await converge(dest, imageId, inputs, created);
+      const live = (changed ? await dest.images.get(imageId) : undefined) ?? created;
       return { id: imageId, outs: outputsOf({ ...inputs, sourceRegion: sourceTarget.region }, live, await where(), extra) as CopyOutputs };
     };
 

@@ -38,7 +38,7 @@ import {
 } from "../common";
 import { sourceKind, validateImageInputs, type SourceKind } from "./inputs";
 import { dataImageRequests, deleteDataImages, deleteKilledDataImages, findDataImages, needsRestore, refreshDataImages, restoreDataImages } from "./data-disks";
-import { converge, CREATE_MARKER, existingImage, outputsOf, readImage } from "./live";
+import { converge, CREATE_MARKER, existingImage, liveTags, outputsOf, readImage } from "./live";
 import { imageSchema, imageSchemas, type ImageInputs, type ImageOutputs } from "./schema";
 
 export type ImageKind = "private" | "data";
@@ -49,6 +49,8 @@ const RESOURCE_NAME: Record<ImageKind, string> = { private: "PrivateImage", data
 const LOOKUP_MS = 6_000;
 /** Create requests sent at most, each after the previous one's answer was lost and no image was found. */
 const CREATE_ATTEMPTS = 5;
+/** How old a listing of the project may be to tell which images carry a creation marker. */
+const MARKER_LISTING_MAX_AGE_MS = 10_000;
 
 /** The declared inputs in a bag of properties (the engine's inputs, or the outputs of the state). */
 const imageInputsOf = (raw: Raw): ImageInputs => inputsOf<ImageInputs>(imageSchema, raw);
@@ -228,8 +230,8 @@ function otherSource(sk: SourceKind, source: ImageInputs["source"], image: Image
  * (being created, or done), taken over instead of creating another. Images it left `killed` are
  * deleted; an image made from another source is refused, saying which and what to do.
  */
-async function earlierImage(client: ImsClient, projectId: string, marker: string, sk: SourceKind, inputs: ImageInputs, what: string): Promise<Image | undefined> {
-  const marked = await client.images.list({ owner: projectId, tag: `${CREATE_MARKER}=${marker}` });
+async function earlierImage(client: ImsClient, projectId: string, marker: string, sk: SourceKind, inputs: ImageInputs, what: string, hold: Hold): Promise<Image | undefined> {
+  const marked = await markedImages(client, projectId, marker, hold);
   for (const failed of marked.filter((image) => image.status === "killed")) await client.images.delete(failed.id);
   const live = marked.find((image) => image.status !== "killed");
   if (!live) return undefined;
@@ -241,6 +243,23 @@ async function earlierImage(client: ImsClient, projectId: string, marker: string
     );
   }
   return live;
+}
+
+/**
+ * The project's images that carry a creation marker: from a listing of the project taken in the
+ * last MARKER_LISTING_MAX_AGE_MS, which every create of the process shares (an interrupted run's
+ * images were made before this process started), or by the tag filter in a project too large to list.
+ */
+async function markedImages(client: ImsClient, projectId: string, marker: string, hold: Hold): Promise<Image[]> {
+  const listed = await client.images.projectImages(MARKER_LISTING_MAX_AGE_MS);
+  hold.release = listed.release;
+  if (!listed.images) return client.images.list({ owner: projectId, tag: `${CREATE_MARKER}=${marker}` });
+  return [...listed.images.values()].filter((image) => liveTags(image, true)[CREATE_MARKER] === marker);
+}
+
+/** What a create holds until it ends: the listing of the project it shares with the creates beside it. */
+interface Hold {
+  release?: () => void;
 }
 
 /** Looks for the image of a lost create answer for up to LOOKUP_MS, on the geometric schedule. */
@@ -292,6 +311,15 @@ export function imageProvider(kind: ImageKind) {
   });
 
   async function create(raw: Raw): Promise<pulumi.dynamic.CreateResult<ImageOutputs>> {
+    const hold: Hold = {};
+    try {
+      return await createImage(raw, hold);
+    } finally {
+      hold.release?.();
+    }
+  }
+
+  async function createImage(raw: Raw, hold: Hold): Promise<pulumi.dynamic.CreateResult<ImageOutputs>> {
     const inputs = imageInputsOf(raw);
     const { client, target } = clientOf(inputs);
     const timeouts = timeoutsOf(inputs.timeouts, target);
@@ -303,8 +331,8 @@ export function imageProvider(kind: ImageKind) {
       const image = await client.images.get(inputs.adoptImageId);
       if (!image) throw new Error(`adoptImageId ${inputs.adoptImageId}: no such image in project ${projectId} (${target.region})`);
       checkAdoptable(kind, sk, image, projectId, inputs.adoptImageId);
-      await converge(client, image.id, inputs, image);
-      const live = (await client.images.get(image.id)) ?? image;
+      const changed = await converge(client, image.id, inputs, image);
+      const live = (changed ? await client.images.get(image.id) : undefined) ?? image;
       return { id: image.id, outs: outputsOf(inputs, live, { region: target.region, projectId }) };
     }
 
@@ -314,8 +342,9 @@ export function imageProvider(kind: ImageKind) {
     const tags = marker ? { ...userTags, [CREATE_MARKER]: marker } : userTags;
     const started = Date.now();
     let submitted: { job?: JobRef; imageId?: string } | undefined;
+    let earlier: Image | undefined;
     if (marker) {
-      const earlier = await earlierImage(client, projectId, marker, sk, inputs, what);
+      earlier = await earlierImage(client, projectId, marker, sk, inputs, what, hold);
       if (earlier) submitted = { imageId: earlier.id };
       if (inputs.source.dataDisks?.length) await deleteKilledDataImages(client, inputs, marker);
     }
@@ -395,11 +424,14 @@ export function imageProvider(kind: ImageKind) {
       }
     }
     try {
+      // An image made by this run has the tags it was sent with: its marker goes before the one read
+      // that the outputs come from (a run that takes over an earlier image removes it in converge).
+      if (marker && !earlier) await client.tags.set(imageId!, userTags, tags);
       const created = await readImage(client, imageId!, new Date().toISOString());
       if (!created) throw new Error(`image ${imageId} was created but cannot be read back`);
-      await converge(client, imageId!, inputs, created);
+      const changed = await converge(client, imageId!, inputs, created);
       const dataImages = withDataDisks ? { dataImages: await findDataImages(client, inputs, imageId!, { ...(job ? { job } : {}), ...(marker ? { marker } : {}) }) } : {};
-      const live = (await client.images.get(imageId!)) ?? created;
+      const live = (changed ? await client.images.get(imageId!) : undefined) ?? created;
       return { id: imageId!, outs: outputsOf({ ...inputs, ...dataImages }, live, { region: target.region, projectId }, jobId ? { jobId } : {}) };
     } catch (error) {
       // The image exists: record it, and the next up brings its attributes to the declared ones.

@@ -85,8 +85,11 @@ export function inputsFromLive<Inputs extends ImageAttributes>(old: Inputs, imag
 /** The enterprise project of a live image: "0" (the default one) when the image shows none. */
 export const liveEnterpriseProject = (image: Image): string => image.enterprise_project_id || "0";
 
-/** Brings name, description, RAM limits, enterprise project and tags of a live image to the declared ones. */
-export async function converge(client: ImsClient, imageId: string, inputs: ImageAttributes, live: Image): Promise<void> {
+/**
+ * Brings name, description, RAM limits, enterprise project and tags of a live image to the
+ * declared ones; true when it sent a change (the image then reads differently).
+ */
+export async function converge(client: ImsClient, imageId: string, inputs: ImageAttributes, live: Image): Promise<boolean> {
   const changes: { attribute: string; value: string | number | undefined }[] = [];
   if (live.name !== inputs.name) changes.push({ attribute: "name", value: inputs.name });
   const description = inputs.description ?? "";
@@ -101,7 +104,8 @@ export async function converge(client: ImsClient, imageId: string, inputs: Image
   }
   if (changes.length) await client.images.update(imageId, changes);
   // The marker counts as a current tag, so that setting the declared tags removes it.
-  await client.tags.set(imageId, inputs.tags ?? {}, liveTags(live, true));
+  const tags = await client.tags.set(imageId, inputs.tags ?? {}, liveTags(live, true));
+  return changes.length > 0 || tags.create.length > 0 || tags.remove.length > 0;
 }
 
 /** Reads an image, tolerating a short delay after creation. */
@@ -152,8 +156,9 @@ export async function deleteImage(
     const job = await client.members.remove([imageId], members.map((m) => m.member_id));
     await client.jobs.wait(job.job_id, { timeoutMs: options.timeoutMs });
   }
+  // The service answers 204 and finishes the deletion on its own: nothing more to wait for.
   try {
-    await client.images.deleteAndWait(imageId, options.timeoutMs);
+    await client.images.delete(imageId);
   } catch (error) {
     throw new Error(`${what}: ${describeError(error)}`, { cause: error });
   }
@@ -195,7 +200,8 @@ export function existingImage<Inputs extends ManagedImageInputs, Outputs extends
       if (!props) return { id: "" };
       const old = k.inputsOf(props as unknown as Raw);
       const { client, target } = k.clientOf(props);
-      const image = await readImage(client, id, props.createdAt);
+      // Many reads of one project (a refresh) are answered by a listing of its images; a missing one is read by id.
+      const image = (await client.images.listed(id).catch(() => undefined)) ?? (await readImage(client, id, props.createdAt));
       if (!image) {
         warn(`${k.label} "${props.name}" (${id}) no longer exists in ${props.imageRegion || target.region}: it is removed from the state`);
         return { id: "" };
@@ -231,12 +237,13 @@ export function existingImage<Inputs extends ManagedImageInputs, Outputs extends
       }
       const live = await client.images.get(id);
       if (!live) throw new Error(`${what}: image ${id} no longer exists; run pulumi refresh, then pulumi up to create it again`);
+      let changed: boolean;
       try {
-        await withDeadline(converge(client, id, news, live), timeouts.updateMs, `${what}: the update did not finish within timeouts.update`);
+        changed = await withDeadline(converge(client, id, news, live), timeouts.updateMs, `${what}: the update did not finish within timeouts.update`);
       } catch (error) {
         throw new Error(`${what}: ${describeError(error)}`, { cause: error });
       }
-      const after = (await client.images.get(id)) ?? live;
+      const after = (changed ? await client.images.get(id) : undefined) ?? live;
       return { outs: outputs(news, after, where, olds, olds.jobId ? { jobId: olds.jobId } : {}) };
     },
 

@@ -5,6 +5,7 @@ import { stat } from "node:fs/promises";
 import type { ApiClient } from "../core/client";
 import { ImsApiError } from "../core/errors";
 import { waitUntil } from "../core/waiter";
+import { heldImages, listedImage } from "./listing";
 import { imageOperations as ops, type Image } from "./operations";
 import {
   dataImageFromFileBody,
@@ -32,6 +33,7 @@ import type { JobRef } from "../jobs/operations";
 
 export * from "./requests";
 export { imageOperations, type Image } from "./operations";
+export { resetListings, LISTING_MAX_AGE_MS } from "./listing";
 
 const DEFAULT_PAGE = 500;
 
@@ -65,6 +67,24 @@ export class ImagesApi {
   async get(id: string): Promise<Image | undefined> {
     const [image] = await this.list({ id });
     return image;
+  }
+
+  /**
+   * The image as a recent listing of the project's images shows it, when that is exact (see
+   * listing.ts); undefined when it must be read by id ({@link get}).
+   */
+  async listed(id: string): Promise<Image | undefined> {
+    const owner = await this.api.projectId();
+    return listedImage(this, `${this.api.endpoint}|${owner}`, owner, id);
+  }
+
+  /**
+   * The project's own images (undefined when the project has too many to list), from a listing no
+   * older than `maxAgeMs` shared with the callers that hold it at the same time; `release` when done.
+   */
+  async projectImages(maxAgeMs: number): Promise<{ images: ReadonlyMap<string, Image> | undefined; release: () => void }> {
+    const owner = await this.api.projectId();
+    return heldImages(this, `${this.api.endpoint}|${owner}`, owner, maxAgeMs);
   }
 
   private async job(op: (typeof ops)[keyof typeof ops], body: unknown, params?: Record<string, string>): Promise<JobRef> {
