@@ -385,6 +385,52 @@ describe("throttling, server errors and connection resets on a fifth of all requ
   });
 });
 
+describe("refresh of many images: one listing, drift exact", () => {
+  let s: Scenario;
+  const COUNT = 12;
+  const declared: Record<string, Declared> = Object.fromEntries(
+    Array.from({ length: COUNT }, (_, i) => [`fleet${i}`, { kind: "PrivateImage", args: { name: `e2e-fleet-${i}`, tags: { fleet: "e2e" }, source: UBUNTU } }]),
+  );
+
+  beforeAll(async () => {
+    s = await Scenario.start("fleet", "aksk", 200);
+  });
+  afterAll(() => s?.close());
+
+  it("refresh reads the images with one list request a pass besides the first reads, and shows each change made outside", async () => {
+    s.declare(declared);
+    await s.pulumi(["up", "--yes"]);
+    const state = await s.resources();
+    for (const [key, body] of [
+      ["fleet3", { name: "renamed-outside" }],
+      ["fleet7", { tags: { fleet: "drifted" } }],
+      ["fleet11", { description: "described outside" }],
+    ] as const) {
+      expect((await s.emu.request("PATCH", `/_emulator/images/${state[key].id}`, { body })).status).toBe(200);
+    }
+    expect((await s.emu.request("DELETE", "/_emulator/metrics")).status).toBe(204);
+
+    const refresh = await s.pulumi(["refresh", "--yes"]);
+    expect(diffOf(refresh, "fleet3", "updated")).toBe("~name");
+    expect(diffOf(refresh, "fleet7", "updated")).toBe("~tags");
+    expect(diffOf(refresh, "fleet11", "updated")).toBe("+description");
+    expect(refresh).toMatch(/~ 3 updated/);
+    expect(refresh).toMatch(new RegExp(`${COUNT - 3 + 1} unchanged`));
+
+    // IMS requests of the refresh, in each of its two passes (the preview, then the refresh): the first
+    // two reads by id, then one listing for the ten others.
+    const metrics = await s.emu.request<{ routes: { method: string; route: string; count: number }[] }>("GET", "/_emulator/metrics");
+    const ims = metrics.body.routes.filter((r) => !r.route.startsWith("/v3") && !r.route.startsWith("/_emulator"));
+    expect(ims.map((r) => `${r.method} ${r.route}`)).toEqual(["GET /v2/cloudimages"]);
+    expect(ims.reduce((n, r) => n + r.count, 0)).toBe(2 * 3);
+  });
+
+  it("destroy deletes them all", async () => {
+    await s.pulumi(["destroy", "--yes"]);
+    expect(s.images()).toEqual([]);
+  });
+});
+
 describe("adoption of an existing image, with the secret key as a secret config value", () => {
   let s: Scenario;
   let existingId = "";
