@@ -48,5 +48,6 @@ export { ImsApiError, ImsJobFailedError, ImsNetworkError, ImsOutcomeUnknownError
 export { imsEndpoint, iamEndpoint, CLOUDS, KNOWN_REGIONS, suggestRegion, type Cloud, type EndpointOverrides } from "./endpoints";
 export { jobImageIds, type Job, type JobRef } from "./jobs";
 export { closeAllPools } from "./core/transport";
+export { flowSnapshot, resetFlow, type FlowSnapshot } from "./core/flow";
 export type { DataFileRequest, Image } from "./images";
 export type { Member } from "./members";

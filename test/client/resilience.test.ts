@@ -14,6 +14,7 @@ import {
   ImsOutcomeUnknownError,
   ImsTimeoutError,
   jobImageIds,
+  resetFlow,
   tokenRequestCount,
 } from "../../provider/client";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
@@ -102,6 +103,8 @@ beforeAll(async () => {
 beforeEach(async () => {
   await clearFaults(emu);
   await resetMetrics(emu);
+  // The throttling a test provokes would otherwise pace the next test's requests.
+  resetFlow();
 });
 
 afterEach(() => rememberTokens());

@@ -3,10 +3,12 @@
  * it may be repeated, response schema) run by one `call`: build the URL, authenticate, send,
  * retry when safe, check the answer.
  */
+import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { Authenticator, clockSkew, type AuthSettings } from "./auth";
-import { CERTIFICATE_HINT, ImsApiError, ImsNetworkError, ImsOutcomeUnknownError, parseServiceError, redact } from "./errors";
+import { CERTIFICATE_HINT, ImsApiError, ImsNetworkError, ImsOutcomeUnknownError, ImsTimeoutError, parseServiceError, redact } from "./errors";
+import { flowControl, FlowTimeoutError, type Ticket } from "./flow";
 import { sleep } from "./sleep";
 import { noteAnswer, noteRequest } from "./writes";
 import { backoffDelay, certificateProblem, decide, DEFAULT_RETRY, neverSent, parseRetryAfter, type RetryPolicy } from "./retry";
@@ -143,6 +145,13 @@ export class ApiClient {
     let reauthenticated = false;
     let clockCorrected = false;
     const started = Date.now();
+    // Flow control per endpoint and project (flow.ts): the call's place in the queue, kept by its
+    // retries, and the key's accepted requests so far, to tell contention from a refusal of all.
+    const flow = flowControl();
+    const flowKey = await this.flowKey(url);
+    const order = flow.nextOrder();
+    const acceptedBefore = flow.acceptedCount(flowKey);
+    let throttledBy: ImsApiError | undefined;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
       if (input.rawBody || input.stream) {
@@ -151,13 +160,20 @@ export class ApiClient {
         if (input.stream) headers["Content-Length"] = String(input.stream.length);
       } else if (body !== undefined) headers["Content-Type"] = op.contentType ?? "application/json;charset=UTF-8";
       const request: HttpRequest = { method: op.method, url, headers, ...(body ? { body } : {}), ...(input.signal ? { signal: input.signal } : {}) };
-      await this.auth.authorize(request);
-      if (input.stream) request.body = input.stream.open();
+      const ticket = await this.turn(flowKey, order, deadline, input.signal, throttledBy, op.name);
+      try {
+        await this.auth.authorize(request);
+        if (input.stream) request.body = input.stream.open();
+      } catch (error) {
+        flow.settle(ticket, undefined);
+        throw error;
+      }
 
       let response: HttpResponse;
       try {
         response = await send(request, this.transport);
       } catch (error) {
+        flow.settle(ticket, undefined);
         if (input.signal?.aborted) throw error;
         const where = `${op.name} at ${url.origin} (the IMS endpoint: ims:endpoint, ims:endpoints, or the region's default)`;
         if ((error as { code?: string }).code === "ENOTFOUND") throw new ImsNetworkError(where, error, true);
@@ -178,6 +194,7 @@ export class ApiClient {
       }
       onAnswer();
       answeredOrigins.add(url.origin);
+      flow.settle(ticket, { throttled: response.status === 429, retryAfterMs: parseRetryAfter(response.headers["retry-after"]) });
 
       if (op.expect.includes(response.status)) return this.result(op, response);
 
@@ -216,9 +233,39 @@ export class ApiClient {
       }
       if (decision === "outcome-unknown") throw new ImsOutcomeUnknownError(op.name, error);
       if (decision !== "retry") throw error;
+      if (response.status === 429) {
+        throttledBy = error;
+        // Throttled while other requests of the key get through: the call waits for its turn (after the
+        // Retry-After) without spending a retry; only its deadline bounds it.
+        if (flow.acceptedCount(flowKey) > acceptedBefore) {
+          if (Date.now() + (error.retryAfterMs ?? 0) > deadline) throw error;
+          if (error.retryAfterMs) await sleep(error.retryAfterMs, input.signal);
+          attempt -= 1;
+          continue;
+        }
+      }
       const delay = Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt, this.retry));
       if (attempt >= this.retry.maxRetries || Date.now() + delay > deadline) throw error;
       await sleep(delay, input.signal);
+    }
+  }
+
+  /** The flow-control key of a request: its origin and project, known without another request. */
+  private async flowKey(url: URL): Promise<string> {
+    const { credentials, projectId } = this.auth.settings;
+    // A bare token names its project only through IAM: its digest stands for the project.
+    const project =
+      projectId ?? (credentials.kind === "token" ? `token:${createHash("sha256").update(credentials.token).digest("hex").slice(0, 16)}` : await this.auth.projectId());
+    return `${url.origin} ${project}`;
+  }
+
+  /** Waits for the request's turn; past the call's deadline, fails with the throttling that held it up. */
+  private async turn(key: string, order: number, deadline: number, signal: AbortSignal | undefined, throttledBy: ImsApiError | undefined, operation: string): Promise<Ticket> {
+    try {
+      return await flowControl().acquire(key, { maxWindow: this.transport.maxConcurrency, order, timeoutMs: deadline - Date.now(), ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (!(error instanceof FlowTimeoutError)) throw error;
+      throw throttledBy ?? new ImsTimeoutError(`${operation} was not sent: it ${error.message} until the call's time ran out`);
     }
   }
 
