@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { exportSchema } from "../provider/exports/schema";
 import type { ImageTimeouts } from "./managed-image";
-import { registrationProps, shownProperties } from "./registration";
+import { RegisteredResource, registrationProps, shownProperties } from "./registration";
 import imageExportShim = require("./shims/image-export");
 
 /** What every {@link ImageExport} takes, whichever way it exports. */
@@ -55,7 +55,7 @@ export type ImageExportArgs = ImageExportFileArgs | ImageExportQuickArgs;
  * replacing it) leaves the file in place, with a warning that says how to remove it. Type token
  * `pulumi-nodejs:dynamic/ims:ImageExport`.
  */
-export class ImageExport extends pulumi.dynamic.Resource {
+export class ImageExport extends RegisteredResource {
   /** The exported image. */
   declare public readonly imageId: pulumi.Output<string>;
   /** The written file, `bucket:object`. */

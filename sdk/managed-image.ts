@@ -3,6 +3,7 @@
  * arguments shared with ImageMember: time budgets and where `get` looks.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { RegisteredResource } from "./registration";
 
 /**
  * Time budgets of a resource's operations: durations such as `"90s"`, `"30m"`, `"1h30m"`, or a number of
@@ -57,7 +58,7 @@ export interface ImageLookup {
  * A resource that manages one image (PrivateImage, DataImage, ImageCopy): the image's attributes as
  * declared, and what IMS says of it, read after every create, update and refresh.
  */
-export abstract class ManagedImage extends pulumi.dynamic.Resource {
+export abstract class ManagedImage extends RegisteredResource {
   /** The image's name: as declared, or `<resource name>-<7 hex>` chosen at creation; after a refresh, the live name. */
   declare public readonly name: pulumi.Output<string>;
   /** The image's description (up to 1024 characters); after a refresh, the live one. */

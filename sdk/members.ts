@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { memberSchema, type SharedImageView } from "../provider/members/schema";
 import type { ImageLookup, ImageTimeouts } from "./managed-image";
-import { byId, registrationProps, shownProperties } from "./registration";
+import { byId, RegisteredResource, registrationProps, shownProperties } from "./registration";
 import imageMemberShim = require("./shims/image-member");
 
 export type { SharedImageView };
@@ -44,7 +44,7 @@ export interface ImageMemberArgs {
  * An image shared with another project, and optionally accepted there: one image, one member
  * project. Its id is `<image id>/<project id>`. Type token `pulumi-nodejs:dynamic/ims:ImageMember`.
  */
-export class ImageMember extends pulumi.dynamic.Resource {
+export class ImageMember extends RegisteredResource {
   /** The shared image. */
   declare public readonly imageId: pulumi.Output<string>;
   /** The member project. */

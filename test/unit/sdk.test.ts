@@ -81,3 +81,33 @@ it("registers an ImageExport with its arguments and customTimeouts, without a cr
   expect(inputs.resourceName).toBeUndefined();
   expect(() => new ims.ImageExport("e", { imageId: "i", bucketUrl: "b:f", quickExport: true }, { import: "b:f" })).toThrow(/ImageExport "e": the import option does not work .* pulumi up exports the image/);
 });
+
+it("registers without the SDK's per-property stack traces, and leaves Error.stackTraceLimit as it was, even when registration throws", async () => {
+  const before = Error.stackTraceLimit;
+  // Counts the stack traces taken with frames in them while a resource is constructed.
+  const tracesWhile = (construct: () => unknown): number => {
+    let traces = 0;
+    const original = Error.prepareStackTrace;
+    Error.prepareStackTrace = (error, frames) => {
+      if (frames.length > 0) traces += 1;
+      return original ? original(error, frames) : `${error}`;
+    };
+    try {
+      construct();
+    } finally {
+      Error.prepareStackTrace = original;
+    }
+    return traces;
+  };
+  // Any other resource: four traces per property (urn, id and the ones registered), besides its source position.
+  class Control extends pulumi.CustomResource {}
+  const control = tracesWhile(() => new Control("test:index:Control", "traced-control", { a: 1, b: 2, c: 3 }));
+  expect(control).toBeGreaterThanOrEqual(12);
+  // An image registers some forty properties: only its source position is traced.
+  const image = tracesWhile(() => new ims.PrivateImage("traced", { source }));
+  expect(image).toBeLessThanOrEqual(2);
+  expect(Error.stackTraceLimit).toBe(before);
+  expect(() => new ims.PrivateImage("orphan", { source }, { parent: { urn: pulumi.output("urn:pulumi:stack::project::test:index:Fake::fake") } as unknown as pulumi.Resource })).toThrow();
+  expect(Error.stackTraceLimit).toBe(before);
+  await settle();
+});
