@@ -9,29 +9,12 @@
 import { availableParallelism } from "node:os";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { PulumiWorkspace, assertPulumiCli, installPackedProject } from "../test/helpers/pulumi-cli";
+import { imagesOrProbesProgram } from "./lib/stack";
 import { line, ms, runMain, timed } from "./lib/measure";
 
 const JOB_MS = 3000;
 
-/** One program for both stacks: N resources of the kind named by the stack's `bench:kind`. */
-const PROGRAM = `const pulumi = require("@pulumi/pulumi");
-const ims = require("pulumi-ims");
-const { Probe } = require("pulumi-ims/testing");
-const config = new pulumi.Config("bench");
-const count = config.requireNumber("count");
-for (let i = 0; i < count; i++) {
-  if (config.require("kind") === "probe") new Probe("probe-" + i, { message: "probe " + i });
-  else {
-    new ims.PrivateImage("image-" + i, {
-      name: "bench-image-" + i,
-      description: "Benchmark image " + i,
-      source: { imageUrl: "images-bucket:ubuntu-24.04.qcow2", osVersion: "Ubuntu 24.04 server 64bit", minDisk: 40 },
-      minRam: 1024,
-      tags: { bench: "images", index: String(i) },
-    });
-  }
-}
-`;
+const PROGRAM = imagesOrProbesProgram("images");
 
 interface Measurement {
   upMs: number;

@@ -19,3 +19,7 @@ export function runMain(main: () => Promise<void>): void {
     process.exit(1);
   });
 }
+
+/** Prints one row of a table: `label`, then each value right-aligned in `width` columns. */
+export const row = (label: string, values: readonly string[], labelWidth = 52, width = 12): void =>
+  console.log(`${label.padEnd(labelWidth)}${values.map((v) => v.padStart(width)).join("")}`);

@@ -82,3 +82,27 @@ export async function sourceImage(emulator: RunningEmulator, key: { access: stri
   if (!imageId) throw new Error("the source image job named no image");
   return imageId;
 }
+
+/**
+ * The program of the image benchmarks: N resources of the kind the stack's `bench:kind` names,
+ * Probes (dynamic resources that call no API) or PrivateImages imported from the sample OBS file,
+ * tagged `bench=<tag>`.
+ */
+export const imagesOrProbesProgram = (tag: string): string => `const pulumi = require("@pulumi/pulumi");
+const ims = require("pulumi-ims");
+const { Probe } = require("pulumi-ims/testing");
+const config = new pulumi.Config("bench");
+const count = config.requireNumber("count");
+for (let i = 0; i < count; i++) {
+  if (config.require("kind") === "probe") new Probe("probe-" + i, { message: "probe " + i });
+  else {
+    new ims.PrivateImage("image-" + i, {
+      name: "bench-image-" + i,
+      description: "Benchmark image " + i,
+      source: { imageUrl: "images-bucket:ubuntu-24.04.qcow2", osVersion: "Ubuntu 24.04 server 64bit", minDisk: 40 },
+      minRam: 1024,
+      tags: { bench: ${JSON.stringify(tag)}, index: String(i) },
+    });
+  }
+}
+`;
