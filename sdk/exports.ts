@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { exportSchema } from "../provider/exports/schema";
 import type { ImageTimeouts } from "./managed-image";
-import { RegisteredResource, registrationProps, shownProperties } from "./registration";
+import { withoutPropertyTraces, registrationProps, shownProperties } from "./registration";
 import imageExportShim = require("./shims/image-export");
 
 /** What every {@link ImageExport} takes, whichever way it exports. */
@@ -55,7 +55,7 @@ export type ImageExportArgs = ImageExportFileArgs | ImageExportQuickArgs;
  * replacing it) leaves the file in place, with a warning that says how to remove it. Type token
  * `pulumi-nodejs:dynamic/ims:ImageExport`.
  */
-export class ImageExport extends RegisteredResource {
+export class ImageExport extends pulumi.dynamic.Resource {
   /** The exported image. */
   declare public readonly imageId: pulumi.Output<string>;
   /** The written file, `bucket:object`. */
@@ -105,6 +105,12 @@ export class ImageExport extends RegisteredResource {
       importAdvice: "declare it without the import option: pulumi up exports the image (IMS refuses to write over an existing file)",
       createsImage: false,
     };
-    super(imageExportShim, name, registrationProps(registration, name, args, opts), opts, "ims", "ImageExport");
+    const props = registrationProps(registration, name, args, opts);
+    const restore = withoutPropertyTraces();
+    try {
+      super(imageExportShim, name, props, opts, "ims", "ImageExport");
+    } finally {
+      restore();
+    }
   }
 }

@@ -3,7 +3,7 @@
  * arguments shared with ImageMember: time budgets and where `get` looks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RegisteredResource } from "./registration";
+import { withoutPropertyTraces } from "./registration";
 
 /**
  * Time budgets of a resource's operations: durations such as `"90s"`, `"30m"`, `"1h30m"`, or a number of
@@ -58,7 +58,16 @@ export interface ImageLookup {
  * A resource that manages one image (PrivateImage, DataImage, ImageCopy): the image's attributes as
  * declared, and what IMS says of it, read after every create, update and refresh.
  */
-export abstract class ManagedImage extends RegisteredResource {
+export abstract class ManagedImage extends pulumi.dynamic.Resource {
+  constructor(provider: pulumi.dynamic.ResourceProvider, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined, module: string, type: string) {
+    const restore = withoutPropertyTraces();
+    try {
+      super(provider, name, props, opts, module, type);
+    } finally {
+      restore();
+    }
+  }
+
   /** The image's name: as declared, or `<resource name>-<7 hex>` chosen at creation; after a refresh, the live name. */
   declare public readonly name: pulumi.Output<string>;
   /** The image's description (up to 1024 characters); after a refresh, the live one. */

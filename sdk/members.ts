@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { memberSchema, type SharedImageView } from "../provider/members/schema";
 import type { ImageLookup, ImageTimeouts } from "./managed-image";
-import { byId, RegisteredResource, registrationProps, shownProperties } from "./registration";
+import { byId, withoutPropertyTraces, registrationProps, shownProperties } from "./registration";
 import imageMemberShim = require("./shims/image-member");
 
 export type { SharedImageView };
@@ -44,7 +44,7 @@ export interface ImageMemberArgs {
  * An image shared with another project, and optionally accepted there: one image, one member
  * project. Its id is `<image id>/<project id>`. Type token `pulumi-nodejs:dynamic/ims:ImageMember`.
  */
-export class ImageMember extends RegisteredResource {
+export class ImageMember extends pulumi.dynamic.Resource {
   /** The shared image. */
   declare public readonly imageId: pulumi.Output<string>;
   /** The member project. */
@@ -82,7 +82,13 @@ export class ImageMember extends RegisteredResource {
       importAdvice: "declare the resource without it: creating an ImageMember takes an existing membership of the same image and project over",
       createsImage: false,
     };
-    super(imageMemberShim, name, registrationProps(registration, name, args, opts, state), opts, "ims", "ImageMember");
+    const props = registrationProps(registration, name, args, opts, state);
+    const restore = withoutPropertyTraces();
+    try {
+      super(imageMemberShim, name, props, opts, "ims", "ImageMember");
+    } finally {
+      restore();
+    }
   }
 
   /**
