@@ -9,7 +9,7 @@
 import { availableParallelism } from "node:os";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { PulumiWorkspace, assertPulumiCli, installPackedProject } from "../test/helpers/pulumi-cli";
-import { imagesOrProbesProgram } from "./lib/stack";
+import { imagesOrProbesProgram, imsRequests } from "./lib/stack";
 import { line, ms, runMain, timed } from "./lib/measure";
 
 const JOB_MS = 3000;
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     const probes = await measure("probes", "probe", "pulumi-nodejs:dynamic/ims:Probe");
     emulator.runtime.metrics.reset();
     const images = await measure("images", "image", "pulumi-nodejs:dynamic/ims:PrivateImage");
-    const requests = emulator.runtime.metrics.snapshot().requests;
+    const requests = imsRequests(emulator.runtime.metrics.snapshot().routes);
     const left = emulator.world.state.images.filter((i) => i.imagetype === "private" && i.status !== "deleted").length;
     if (left !== 0) throw new Error(`${left} private images are left after destroy`);
     const wide = await measure("images-parallel", "image", "pulumi-nodejs:dynamic/ims:PrivateImage", ["--parallel", String(count)]);
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     line(`PrivateImage pulumi destroy --parallel ${count}:`, ms(wide.destroyMs));
     line("Probe state per resource:", `${probes.bytesPerResource} bytes`);
     line("PrivateImage state per resource:", `${images.bytesPerResource} bytes`);
-    line("IMS requests per PrivateImage, up + destroy:", (requests / count).toFixed(1));
+    line("IMS requests per PrivateImage, up + destroy:", (requests / count).toFixed(2));
   } finally {
     await emulator?.close();
     ws.cleanup();

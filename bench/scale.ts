@@ -24,9 +24,8 @@
  */
 import { availableParallelism } from "node:os";
 import { startEmulator, type RunningEmulator } from "../emulator";
-import { ROUTES } from "../emulator/http/server";
 import { PulumiWorkspace, assertPulumiCli, installPackedProject, run } from "../test/helpers/pulumi-cli";
-import { imagesOrProbesProgram } from "./lib/stack";
+import { imagesOrProbesProgram, isIamRoute } from "./lib/stack";
 import { line, ms, row, runMain } from "./lib/measure";
 import { runPulumiSampled } from "./lib/rss";
 
@@ -94,8 +93,6 @@ async function defaultParallel(ws: PulumiWorkspace): Promise<number> {
   return stated ? Number(stated) : 4 * availableParallelism();
 }
 
-/** The family of each route template of the emulator: "iam", "ims" or "admin". */
-const FAMILY = new Map(ROUTES.map((r) => [`${r.method} ${r.path}`, r.family]));
 
 async function main(): Promise<void> {
   const { counts, raised } = options();
@@ -122,7 +119,7 @@ async function main(): Promise<void> {
       const result = await runPulumiSampled(ws, args, env, isDynamicProvider);
       const figures: OpFigures = { ms: result.ms, ims: 0, iam: 0, imsRoutes: new Map(), iamRoutes: new Map(), rssBytes: result.peakRssBytes, anonBytes: result.peakAnonBytes, providers: result.processes };
       for (const r of em.runtime.metrics.snapshot().routes) {
-        const iam = FAMILY.get(`${r.method} ${r.route}`) === "iam";
+        const iam = isIamRoute(r);
         const key = `${r.method} ${r.route}${r.status >= 200 && r.status < 300 ? "" : ` → ${r.status || "reset"}`}`;
         const routes = iam ? figures.iamRoutes : figures.imsRoutes;
         routes.set(key, (routes.get(key) ?? 0) + r.count);
@@ -180,7 +177,7 @@ async function main(): Promise<void> {
 const OPS: Op[] = ["up", "preview", "refresh", "destroy"];
 const ratio = (a: number, b: number): string => (a / b).toFixed(2);
 const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
-const perImage = (n: number, count: number): string => (n / count).toFixed(2);
+const perImage = (n: number, count: number): string => (n / count).toFixed(n / count < 0.1 ? 3 : 2);
 const waves = (count: number, parallel: number): number => Math.ceil(count / parallel);
 /** The time an images up should stay within 1.2 times of: the no-op up plus one job per wave. */
 const bound = (probeUpMs: number, count: number, parallel: number): number => probeUpMs + JOB_MS * waves(count, parallel);
@@ -259,6 +256,7 @@ function reportSummary(runs: { count: number; probes: StackRun; images: StackRun
   each("refresh ratio Image / Probe", (r) => ratio(r.images.ops.refresh!.ms, r.probes.ops.refresh!.ms));
   each("destroy ratio Image / Probe", (r) => ratio(r.images.ops.destroy!.ms, r.probes.ops.destroy!.ms));
   each("IMS requests per image, refresh", (r) => perImage(r.images.ops.refresh!.ims, r.count));
+  each("IMS requests in all, refresh", (r) => String(r.images.ops.refresh!.ims));
   each("IMS requests per image, up + destroy", (r) => perImage(r.images.ops.up!.ims + r.images.ops.destroy!.ims, r.count));
   each(`IMS requests per image, up + destroy -p ${raised}`, (r) => perImage(r.wide.ops.up!.ims + r.wide.ops.destroy!.ims, r.count));
   each("IAM requests, up + destroy", (r) => String(r.images.ops.up!.iam + r.images.ops.destroy!.iam));

@@ -6,6 +6,7 @@
 import type { RunningEmulator } from "../../emulator";
 import { ImsClient, jobImageIds } from "../../provider/client";
 import type { RouteMetrics } from "../../emulator/http/metrics";
+import { ROUTES } from "../../emulator/http/server";
 import type { PulumiWorkspace } from "../../test/helpers/pulumi-cli";
 import { timed } from "./measure";
 
@@ -106,3 +107,13 @@ for (let i = 0; i < count; i++) {
   }
 }
 `;
+
+/** The family of each route template of the emulator: "iam", "ims" or "admin". */
+const FAMILY = new Map(ROUTES.map((r) => [`${r.method} ${r.path}`, r.family]));
+
+/** Whether a route of the emulator's metrics is an IAM one (tokens, projects), not IMS. */
+export const isIamRoute = (r: Pick<RouteMetrics, "method" | "route">): boolean => FAMILY.get(`${r.method} ${r.route}`) === "iam";
+
+/** Requests to IMS (extension and Glance-compatible APIs) among the emulator's metrics, IAM and admin left out. */
+export const imsRequests = (routes: readonly RouteMetrics[]): number =>
+  routes.filter((r) => FAMILY.get(`${r.method} ${r.route}`) === "ims").reduce((n, r) => n + r.count, 0);
