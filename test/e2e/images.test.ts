@@ -2,8 +2,9 @@
  * PrivateImage and DataImage with the real Pulumi CLI, pulumi-ims installed from its npm tarball
  * into a fresh TypeScript project, against ims-emulator: drift shown by refresh and repaired by up,
  * a failed creation job recorded in state and replaced by the next up, throttling, server errors
- * and connection resets on a fifth of all requests, adoption of an existing image, and credentials
- * that never reach the state or the CLI's output.
+ * and connection resets on a fifth of all requests, a refresh of many images from one listing, 16
+ * images made and deleted at once under a rate limit of 5 requests/s, adoption of an existing image,
+ * and credentials that never reach the state or the CLI's output.
  *
  * One program serves every scenario: it declares the images listed in `images.<stack>.json`, which
  * the tests rewrite between steps. Each scenario has its own stack and its own emulator.
@@ -427,6 +428,42 @@ describe("refresh of many images: one listing, drift exact", () => {
 
   it("destroy deletes them all", async () => {
     await s.pulumi(["destroy", "--yes"]);
+    expect(s.images()).toEqual([]);
+  });
+});
+
+describe("many images under the gateway's rate limit", () => {
+  let s: Scenario;
+  const COUNT = 16;
+  const LIMIT = 5;
+  const declared: Record<string, Declared> = Object.fromEntries(
+    Array.from({ length: COUNT }, (_, i) => [`limited${i}`, { kind: "PrivateImage", args: { name: `e2e-limited-${i}`, source: UBUNTU } }]),
+  );
+  const throttled = async () => (await s.emu.request<{ throttled: { total: number } }>("GET", "/_emulator/metrics")).body.throttled.total;
+
+  beforeAll(async () => {
+    s = await Scenario.start("limited", "aksk");
+    expect((await s.emu.request("PUT", "/_emulator/rate-limit", { body: { requestsPerSecond: LIMIT } })).status).toBe(200);
+  });
+  afterAll(() => s?.close());
+
+  it(`up of ${COUNT} images at once against ${LIMIT} requests/s: throttled, yet every image made once, no error`, async () => {
+    expect((await s.emu.request("DELETE", "/_emulator/metrics")).status).toBe(204);
+    s.declare(declared);
+    const out = await s.pulumi(["up", "--yes", "--parallel", String(COUNT)]);
+    // The images and the stack.
+    expect(out).toMatch(new RegExp(`\\+ ${COUNT + 1} created`));
+    expect(await throttled()).toBeGreaterThan(0);
+    const state = await s.resources();
+    expect(Object.keys(state).filter((k) => k.startsWith("limited")).length).toBe(COUNT);
+    expect(s.images().map((i) => i.name).sort()).toEqual(Object.values(declared).map((d) => d.args.name).sort());
+    expect(s.images().every((i) => i.status === "active")).toBe(true);
+  });
+
+  it("destroy of them all at once under the same limit", async () => {
+    expect((await s.emu.request("DELETE", "/_emulator/metrics")).status).toBe(204);
+    const out = await s.pulumi(["destroy", "--yes", "--parallel", String(COUNT)]);
+    expect(out).toMatch(new RegExp(`- ${COUNT + 1} deleted`));
     expect(s.images()).toEqual([]);
   });
 });
