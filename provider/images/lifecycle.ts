@@ -248,12 +248,16 @@ async function earlierImage(client: ImsClient, projectId: string, marker: string
 /**
  * The project's images that carry a creation marker: from a listing of the project taken in the
  * last MARKER_LISTING_MAX_AGE_MS, which every create of the process shares (an interrupted run's
- * images were made before this process started), or by the tag filter in a project too large to list.
+ * images were made before this process started), or by the tag filter in a project too large to list
+ * or when the listing fails.
  */
 async function markedImages(client: ImsClient, projectId: string, marker: string, hold: Hold): Promise<Image[]> {
-  const listed = await client.images.projectImages(MARKER_LISTING_MAX_AGE_MS);
+  const byTag = () => client.images.list({ owner: projectId, tag: `${CREATE_MARKER}=${marker}` });
+  // A listing that fails (a page refused, its turn not come) costs the create nothing: the tag filter answers.
+  const listed = await client.images.projectImages(MARKER_LISTING_MAX_AGE_MS).catch(() => undefined);
+  if (!listed) return byTag();
   hold.release = listed.release;
-  if (!listed.images) return client.images.list({ owner: projectId, tag: `${CREATE_MARKER}=${marker}` });
+  if (!listed.images) return byTag();
   return [...listed.images.values()].filter((image) => liveTags(image, true)[CREATE_MARKER] === marker);
 }
 

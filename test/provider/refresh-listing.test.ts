@@ -110,4 +110,38 @@ describe("refresh by listing", () => {
     expect(later.inputs?.description).toBe("later outside");
     expect((await requests())["GET /v2/cloudimages"]).toBe(1);
   });
+
+  it("reads by id an image a listing answered, even from a later listing", async () => {
+    newProcess();
+    for (const m of made.slice(0, READS_BY_ID)) await privateImages.read(m.id, m.outs);
+    const fourth = made[3];
+    await privateImages.read(fourth.id, fourth.outs);
+    await new Promise((resolve) => setTimeout(resolve, LISTING_MAX_AGE_MS + 100));
+    // A later listing, taken for another image; then the image it also lists changes outside.
+    await privateImages.read(made[6].id, made[6].outs);
+    const { client } = clientOf({});
+    await client.images.update(fourth.id, [{ attribute: "__description", value: "changed after the second listing" }]);
+    resetWrites();
+    await requests();
+    const again = await privateImages.read(fourth.id, fourth.outs);
+    expect(again.inputs?.description).toBe("changed after the second listing");
+    expect(await requests()).toEqual({ "GET /v2/cloudimages": 1 });
+  });
+
+  it("answers nothing from a listing that took longer than its few seconds to come: its images are read by id", async () => {
+    newProcess();
+    for (const m of made.slice(0, READS_BY_ID)) await privateImages.read(m.id, m.outs);
+    // The listing's answer comes late; the read by id after it does not.
+    await admin(emu, "POST", "/_emulator/faults", { method: "GET", route: "/v2/cloudimages", answerDelayMs: LISTING_MAX_AGE_MS + 300, count: 1 });
+    await requests();
+    const { client } = clientOf({});
+    const read = privateImages.read(made[5].id, made[5].outs);
+    // Changed while the listing's answer is on its way: the listing shows the old name.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await client.images.update(made[5].id, [{ attribute: "name", value: "renamed-during-listing" }]);
+    resetWrites();
+    expect((await read).inputs?.name).toBe("renamed-during-listing");
+    const counts = await requests();
+    expect(counts["GET /v2/cloudimages"]).toBe(2);
+  }, 20_000);
 });

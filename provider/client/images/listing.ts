@@ -6,10 +6,11 @@
  * A listing answers what a read of one image would (list entries are whole image objects, tags
  * included), but only while that is sure to be exact:
  * - the first {@link READS_BY_ID} reads of a project go by id (a few images do not pay for a listing);
- * - it is used for a few seconds after it was taken ({@link LISTING_MAX_AGE_MS}), then taken anew;
+ * - it is used for a few seconds after it was taken ({@link LISTING_MAX_AGE_MS}), then taken anew
+ *   (a listing that took longer than that to take answers nothing: its first pages are too old);
  * - an image this process changed (any request but a read that names it) is never answered from a
- *   listing again, nor is an image already answered from this listing (a second read of one image
- *   in one process comes after a change the listing cannot know of);
+ *   listing again, nor is an image a listing of its project already answered (a second read of one
+ *   image in one process comes after a change a listing cannot know of);
  * - an image the listing lacks is not taken as deleted: the caller reads it by id;
  * - a project with more than {@link LISTING_MAX_PAGES} pages of images is not listed: reads by id
  *   cost less there.
@@ -30,8 +31,6 @@ interface Listing {
   takenAt: number;
   /** The project's images by id; undefined when the project has too many to list. */
   images?: Map<string, Image>;
-  /** Images this listing answered a read for. */
-  served: Set<string>;
 }
 
 interface Slot {
@@ -41,6 +40,8 @@ interface Slot {
   pending?: Promise<Listing>;
   /** Callers that hold the listing (see {@link heldImages}): when the last lets go, it is dropped. */
   holders: number;
+  /** Images a listing of this project answered a read for. */
+  served: Set<string>;
 }
 
 /** Listings by endpoint and project (on globalThis: every copy of this module shares them). */
@@ -48,29 +49,32 @@ const LISTINGS = Symbol.for("pulumi-ims.images.listings");
 const listings: Map<string, Slot> = ((globalThis as Record<symbol, unknown>)[LISTINGS] as Map<string, Slot>) ??
   ((globalThis as Record<symbol, unknown>)[LISTINGS] = new Map<string, Slot>());
 
+function slotOf(key: string): Slot {
+  let slot = listings.get(key);
+  if (!slot) listings.set(key, (slot = { reads: 0, holders: 0, served: new Set() }));
+  return slot;
+}
+
 /** Lists the project's images, up to LISTING_MAX_PAGES pages. */
 async function take(images: ImagesApi, owner: string): Promise<Listing> {
   const takenAt = Date.now();
   const byId = new Map<string, Image>();
   let pages = 0;
   for await (const page of images.pages({ owner, limit: PAGE })) {
-    if (++pages > LISTING_MAX_PAGES) return { takenAt, served: new Set() };
+    if (++pages > LISTING_MAX_PAGES) return { takenAt };
     for (const image of page) byId.set(image.id, image);
   }
-  return { takenAt, images: byId, served: new Set() };
+  return { takenAt, images: byId };
 }
 
 /** A listing of the project no older than `maxAgeMs`: the current one, one being taken, or a new one. */
 async function fresh(images: ImagesApi, key: string, owner: string, maxAgeMs: number): Promise<Listing> {
-  let slot = listings.get(key);
-  if (!slot) listings.set(key, (slot = { reads: 0, holders: 0 }));
+  const slot = slotOf(key);
   if (slot.current && Date.now() - slot.current.takenAt <= maxAgeMs) return slot.current;
-  if (!slot.pending) {
-    const s = slot;
-    s.pending = take(images, owner).finally(() => (s.pending = undefined));
-    s.current = await s.pending;
-    return s.current;
-  }
+  // The listing becomes current before it stops being pending: a caller in between joins it.
+  slot.pending ??= take(images, owner)
+    .then((listing) => (slot.current = listing))
+    .finally(() => (slot.pending = undefined));
   return slot.pending;
 }
 
@@ -87,9 +91,7 @@ export async function heldImages(
   maxAgeMs: number,
 ): Promise<{ images: ReadonlyMap<string, Image> | undefined; release: () => void }> {
   const held = `${key}#held`;
-  let slot = listings.get(held);
-  if (!slot) listings.set(held, (slot = { reads: 0, holders: 0 }));
-  const s = slot;
+  const s = slotOf(held);
   s.holders += 1;
   let released = false;
   const release = () => {
@@ -112,13 +114,12 @@ export async function heldImages(
 export async function listedImage(images: ImagesApi, key: string, owner: string, id: string): Promise<Image | undefined> {
   if (wasWritten(id)) return undefined;
   // The first reads of a project go by id: one or two images are not worth listing a large project for.
-  let slot = listings.get(key);
-  if (!slot) listings.set(key, (slot = { reads: 0, holders: 0 }));
-  if ((slot.reads += 1) <= READS_BY_ID) return undefined;
+  const slot = slotOf(key);
+  if (slot.served.has(id) || (slot.reads += 1) <= READS_BY_ID) return undefined;
   const listing = await fresh(images, key, owner, LISTING_MAX_AGE_MS);
   const image = listing.images?.get(id);
-  if (!image || listing.served.has(id) || wasWritten(id)) return undefined;
-  listing.served.add(id);
+  if (!image || Date.now() - listing.takenAt > LISTING_MAX_AGE_MS || slot.served.has(id) || wasWritten(id)) return undefined;
+  slot.served.add(id);
   return image;
 }
 
