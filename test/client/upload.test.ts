@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeQcow2 } from "../../emulator/domain/disk-format";
-import { clearAuthCaches, closeAllPools, ImsApiError, ImsClient } from "../../provider/client";
+import { clearAuthCaches, closeAllPools, ImsApiError, ImsClient, resetFlow } from "../../provider/client";
+import { flowControl } from "../../provider/client/core/flow";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 
 describe("glanceUploadFile", () => {
@@ -85,5 +86,33 @@ describe("glanceUploadFile", () => {
     await expect(second).rejects.toBeInstanceOf(ImsApiError);
     await expect(second).rejects.toMatchObject({ status: 409 });
   });
-});
 
+  it("does not hold the project's other requests up while it streams, even with the flow control's window cut to one", async () => {
+    const file = join(dir, "slow.qcow2");
+    writeFileSync(file, makeQcow2(1));
+    const ims = client("password");
+    const image = await ims.images.glanceCreate({ name: "upload-slow", min_disk: 1 });
+    // Refusals earlier in the run have cut the project's window to one request in flight.
+    resetFlow();
+    const key = `${emu.url} ${await ims.projectId()}`;
+    for (let i = 0; i < 4; i++) {
+      const ticket = flowControl().admit(key, 16);
+      if (typeof ticket !== "number") flowControl().settle(ticket, { throttled: true, retryAfterMs: 0 });
+    }
+    expect(flowControl().snapshot(key)).toMatchObject({ window: 1, intervalMs: 0 });
+    const fault = await emu.request("POST", "/_emulator/faults", { body: { method: "PUT", route: "/v2/images/{image_id}/file", answerDelayMs: 2500, count: 1 } });
+    expect(fault.status).toBe(201);
+    try {
+      const upload = ims.images.glanceUploadFile(image.id, file);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = performance.now();
+      expect((await ims.images.list({ imagetype: "gold" })).length).toBeGreaterThan(0);
+      // Well before the upload's answer: it did not wait for the upload's place in the window.
+      expect(performance.now() - started).toBeLessThan(1500);
+      await upload;
+    } finally {
+      resetFlow();
+      await emu.request("DELETE", "/_emulator/faults");
+    }
+  });
+});

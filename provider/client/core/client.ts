@@ -146,11 +146,12 @@ export class ApiClient {
     let clockCorrected = false;
     const started = Date.now();
     // Flow control per endpoint and project (flow.ts): the call's place in the queue, kept by its
-    // retries, and the key's accepted requests so far, to tell contention from a refusal of all.
+    // retries, and the key's accepted requests as of the call's start, then of its last refusal, to
+    // tell contention from a refusal of all.
     const flow = flowControl();
     const flowKey = await this.flowKey(url);
     const order = flow.nextOrder();
-    const acceptedBefore = flow.acceptedCount(flowKey);
+    let acceptedBefore = flow.acceptedCount(flowKey);
     let throttledBy: ImsApiError | undefined;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
@@ -163,7 +164,13 @@ export class ApiClient {
       const ticket = await this.turn(flowKey, order, deadline, input.signal, throttledBy, op.name);
       try {
         await this.auth.authorize(request);
-        if (input.stream) request.body = input.stream.open();
+        if (input.stream) {
+          request.body = input.stream.open();
+          // An upload's body can take many minutes to send: it gives its place in the window back
+          // at once (its answer then teaches the flow control nothing), so it never holds up the
+          // project's other requests.
+          flow.settle(ticket, undefined);
+        }
       } catch (error) {
         flow.settle(ticket, undefined);
         throw error;
@@ -235,9 +242,13 @@ export class ApiClient {
       if (decision !== "retry") throw error;
       if (response.status === 429) {
         throttledBy = error;
-        // Throttled while other requests of the key get through: the call waits for its turn (after the
-        // Retry-After) without spending a retry; only its deadline bounds it.
-        if (flow.acceptedCount(flowKey) > acceptedBefore) {
+        // Throttled while other requests of the key got through since its start or its last refusal: the
+        // call waits for its turn (after the Retry-After) without spending a retry; only its deadline
+        // bounds it. Refused with nothing accepted in between, it spends a retry.
+        const accepted = flow.acceptedCount(flowKey);
+        const othersGotThrough = accepted > acceptedBefore;
+        acceptedBefore = accepted;
+        if (othersGotThrough) {
           if (Date.now() + (error.retryAfterMs ?? 0) > deadline) throw error;
           if (error.retryAfterMs) await sleep(error.retryAfterMs, input.signal);
           attempt -= 1;

@@ -284,6 +284,12 @@ export class FlowControl {
 
   /** Lets the waiting requests of a key go as far as the window and the interval allow. */
   private pump(key: string, s: KeyState): void {
+    if (s.queue.length === 0 && s.cancelTimer) {
+      // Nobody waits any more: the timer that would wake the queue goes too.
+      s.cancelTimer();
+      s.cancelTimer = undefined;
+      s.timerAt = undefined;
+    }
     while (s.queue.length > 0) {
       const head = s.queue[0];
       const ticket = this.admit(key, head.maxWindow, head.order);
