@@ -146,12 +146,11 @@ export class ApiClient {
     let clockCorrected = false;
     const started = Date.now();
     // Flow control per endpoint and project (flow.ts): the call's place in the queue, kept by its
-    // retries, and the key's accepted requests as of the call's start, then of its last refusal, to
-    // tell contention from a refusal of all.
+    // retries, and the key's accepted requests so far, to tell contention from a refusal of all.
     const flow = flowControl();
     const flowKey = await this.flowKey(url);
     const order = flow.nextOrder();
-    let acceptedBefore = flow.acceptedCount(flowKey);
+    const acceptedBefore = flow.acceptedCount(flowKey);
     let throttledBy: ImsApiError | undefined;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
@@ -242,13 +241,9 @@ export class ApiClient {
       if (decision !== "retry") throw error;
       if (response.status === 429) {
         throttledBy = error;
-        // Throttled while other requests of the key got through since its start or its last refusal: the
-        // call waits for its turn (after the Retry-After) without spending a retry; only its deadline
-        // bounds it. Refused with nothing accepted in between, it spends a retry.
-        const accepted = flow.acceptedCount(flowKey);
-        const othersGotThrough = accepted > acceptedBefore;
-        acceptedBefore = accepted;
-        if (othersGotThrough) {
+        // Throttled while other requests of the key get through: the call waits for its turn (after the
+        // Retry-After) without spending a retry; only its deadline bounds it.
+        if (flow.acceptedCount(flowKey) > acceptedBefore) {
           if (Date.now() + (error.retryAfterMs ?? 0) > deadline) throw error;
           if (error.retryAfterMs) await sleep(error.retryAfterMs, input.signal);
           attempt -= 1;
