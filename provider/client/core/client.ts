@@ -97,6 +97,8 @@ export class ApiClient {
   readonly retry: RetryPolicy;
   readonly transport: TransportOptions;
   private readonly callTimeoutMs: number;
+  /** For a bare token without a project id: the digest that stands for its project in the flow-control key. */
+  private tokenProject?: string;
 
   constructor(settings: ClientSettings) {
     this.transport = { ...DEFAULT_TRANSPORT, ...settings.transport };
@@ -259,10 +261,11 @@ export class ApiClient {
   /** The flow-control key of a request: its origin and project, known without another request. */
   private async flowKey(url: URL): Promise<string> {
     const { credentials, projectId } = this.auth.settings;
-    // A bare token names its project only through IAM: its digest stands for the project.
-    const project =
-      projectId ?? (credentials.kind === "token" ? `token:${createHash("sha256").update(credentials.token).digest("hex").slice(0, 16)}` : await this.auth.projectId());
-    return `${url.origin} ${project}`;
+    // A bare token names its project only through IAM: its digest, taken once, stands for the project.
+    if (credentials.kind === "token" && projectId === undefined) {
+      this.tokenProject ??= `token:${createHash("sha256").update(credentials.token).digest("hex").slice(0, 16)}`;
+    }
+    return `${url.origin} ${projectId ?? this.tokenProject ?? (await this.auth.projectId())}`;
   }
 
   /** Waits for the request's turn; past the call's deadline, fails with the throttling that held it up. */

@@ -54,7 +54,6 @@ export interface Ticket {
   readonly seq: number;
   /** The place of its call in the queue, kept by the call's retries. */
   readonly order: number;
-  readonly sentAt: number;
   settled: boolean;
 }
 
@@ -110,7 +109,6 @@ interface Waiter {
   order: number;
   maxWindow: number;
   resolve: (ticket: Ticket) => void;
-  reject: (error: unknown) => void;
   cancel: () => void;
 }
 
@@ -182,7 +180,7 @@ export class FlowControl {
     s.sent += 1;
     // A timer that fired late is made up for, by at most half an interval.
     s.nextAt = s.intervalMs > 0 ? Math.max(s.nextAt, now - s.intervalMs / 2) + s.intervalMs : now;
-    return { key, seq: s.sent, order, sentAt: now, settled: false };
+    return { key, seq: s.sent, order, settled: false };
   }
 
   /** Records how a request ended, adapts the key, and lets waiting requests go. */
@@ -263,7 +261,6 @@ export class FlowControl {
           waiter.cancel();
           resolve(ticket);
         },
-        reject,
         cancel: () => cleanups.splice(0).forEach((c) => c()),
       };
       if (options.timeoutMs !== undefined) {
@@ -284,12 +281,8 @@ export class FlowControl {
 
   /** Lets the waiting requests of a key go as far as the window and the interval allow. */
   private pump(key: string, s: KeyState): void {
-    if (s.queue.length === 0 && s.cancelTimer) {
-      // Nobody waits any more: the timer that would wake the queue goes too.
-      s.cancelTimer();
-      s.cancelTimer = undefined;
-      s.timerAt = undefined;
-    }
+    // Nobody waits any more: the timer that would wake the queue goes too.
+    if (s.queue.length === 0) this.stopTimer(s);
     while (s.queue.length > 0) {
       const head = s.queue[0];
       const ticket = this.admit(key, head.maxWindow, head.order);
@@ -306,13 +299,19 @@ export class FlowControl {
   private wake(key: string, s: KeyState, ms: number): void {
     const at = this.clock() + ms;
     if (s.cancelTimer && s.timerAt !== undefined && s.timerAt <= at) return;
-    s.cancelTimer?.();
+    this.stopTimer(s);
     s.timerAt = at;
     s.cancelTimer = this.schedule(() => {
-      s.cancelTimer = undefined;
-      s.timerAt = undefined;
+      this.stopTimer(s);
       this.pump(key, s);
     }, ms);
+  }
+
+  /** Cancels the timer that would run the key's queue again, if any. */
+  private stopTimer(s: KeyState): void {
+    s.cancelTimer?.();
+    s.cancelTimer = undefined;
+    s.timerAt = undefined;
   }
 
   /** Requests of `key` accepted so far (the client compares it to know whether others get through). */
@@ -342,7 +341,7 @@ export class FlowControl {
 
   /** Forgets every key (tests); requests waiting are left waiting. */
   reset(): void {
-    for (const s of this.keys.values()) s.cancelTimer?.();
+    for (const s of this.keys.values()) this.stopTimer(s);
     this.keys.clear();
   }
 }
