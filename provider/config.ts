@@ -655,6 +655,16 @@ export interface TargetOptions {
 const clients = new Map<string, { digest: string; client: ImsClient }>();
 
 /**
+ * The last resolution of each set of target options, with what it was made from: the stack
+ * configuration (the object the engine handed over, replaced on each `configure`) and the value of
+ * every environment variable it read. Resolving validates every setting (URLs, regions, endpoint
+ * maps, time budgets), which is most of what a read or a diff of a resource costs when the cloud
+ * answers from a listing; a resolution is reused while none of that changed. (A CA bundle file is
+ * read when the resolution is made, not on every call.)
+ */
+const resolutions = new Map<string, { config: StackConfig | undefined; env: [string, string | undefined][]; target: Target; client: ImsClient }>();
+
+/**
  * An {@link ImsClient} for the target of a resource (see {@link resolveTarget}), from
  * `process.env` and the stack configuration. One client is created per (region, profile) for the
  * whole process and reused (a new one replaces it when the resolved settings change).
@@ -662,7 +672,21 @@ const clients = new Map<string, { digest: string; client: ImsClient }>();
  * @throws ConfigError when the configuration is missing, malformed or contradictory.
  */
 export function clientFor(options: TargetOptions): { client: ImsClient; target: Target } {
-  const target = resolveTarget(options);
+  const optionsKey = JSON.stringify([options.region, options.profile, options.project?.id, options.project?.name]);
+  const config = currentStackConfig();
+  const last = resolutions.get(optionsKey);
+  if (last !== undefined && last.config === config && last.env.every(([name, value]) => process.env[name] === value)) {
+    return { client: last.client, target: last.target };
+  }
+  const read = new Map<string, string | undefined>();
+  const env = new Proxy(process.env, {
+    get(vars, name) {
+      const value = Reflect.get(vars, name) as string | undefined;
+      if (typeof name === "string") read.set(name, value);
+      return value;
+    },
+  });
+  const target = resolveTarget(options, env, config);
   const key = [target.region, target.profile ?? "", options.project?.id ?? "", options.project?.name ?? ""].join("\u0000");
   const digest = createHash("sha256").update(JSON.stringify(target.settings)).digest("hex");
   let entry = clients.get(key);
@@ -670,5 +694,6 @@ export function clientFor(options: TargetOptions): { client: ImsClient; target: 
     entry = { digest, client: new ImsClient(target.settings) };
     clients.set(key, entry);
   }
+  resolutions.set(optionsKey, { config, env: [...read], target, client: entry.client });
   return { client: entry.client, target };
 }

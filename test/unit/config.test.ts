@@ -799,6 +799,28 @@ describe("clientFor", () => {
   it("throws ConfigError for a bad configuration", () => {
     expect(() => clientFor({ profile: "missing" })).toThrow(ConfigError);
   });
+
+  it("resolves the settings once while neither the configuration nor any variable it read changes", () => {
+    const first = clientFor({ region: "ap-southeast-3" });
+    expect(clientFor({ region: "ap-southeast-3" }).target).toBe(first.target);
+    // A variable read by the resolution, set afterwards, is seen on the next call.
+    process.env.HW_MAX_RETRIES = "4";
+    const retried = clientFor({ region: "ap-southeast-3" });
+    expect(retried.target).not.toBe(first.target);
+    expect(retried.target.settings.retry).toEqual({ maxRetries: 4 });
+    // So is one that is removed again, and credentials from the environment.
+    delete process.env.HW_MAX_RETRIES;
+    expect(clientFor({ region: "ap-southeast-3" }).target.settings.retry).toEqual(first.target.settings.retry);
+    process.env.HW_ACCESS_KEY = "AKFROMENV";
+    process.env.HW_SECRET_KEY = PROFILE_SK;
+    void configure({ config: cfg({ "ims:region": REGION }) } as unknown as pulumi.dynamic.ConfigureRequest);
+    const fromEnv = clientFor({});
+    expect(fromEnv.target.settings.auth.credentials).toMatchObject({ accessKey: "AKFROMENV" });
+    process.env.HW_ACCESS_KEY = "AKROTATED";
+    const rotated = clientFor({});
+    expect(rotated.target.settings.auth.credentials).toMatchObject({ accessKey: "AKROTATED" });
+    expect(rotated.client).not.toBe(fromEnv.client);
+  });
 });
 
 describe("a project without its region", () => {
