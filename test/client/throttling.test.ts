@@ -135,6 +135,27 @@ describe("the bound of a call that stays throttled", () => {
   );
 
   it(
+    "once the project's other requests stop getting through, a refused call spends its retries and fails long before its deadline",
+    async () => {
+      const client = tokenClient(emu, { retry: { maxRetries: 1 } });
+      const [gold] = await client.images.list({ imagetype: "gold" });
+      await addFault(emu, { method: "GET", route: "/v2/images/{image_id}", status: 429, retryAfter: 0 });
+      const started = performance.now();
+      const refusedCall = rejection(client.api.call(imageOperations.glanceGetImage, { params: { image_id: gold.id }, timeoutMs: 120_000 }));
+      // One request of the project gets through after the call began, then nothing does.
+      await client.images.list({ imagetype: "gold" });
+      const error = await refusedCall;
+      const elapsedMs = performance.now() - started;
+      expect(error).toBeInstanceOf(ImsApiError);
+      expect(error).toMatchObject({ status: 429, code: "APIGW.0308", operation: "glanceGetImage" });
+      // Free refusals for 5 s after the last acceptance, then 1 + maxRetries charged ones, paced by the
+      // flow's interval: far from the 120 s deadline it would otherwise wait out.
+      expect(elapsedMs).toBeLessThan(60_000);
+    },
+    90_000,
+  );
+
+  it(
     "refused with nothing else getting through, a call spends its retries as before",
     async () => {
       const client = tokenClient(emu, { retry: { maxRetries: 2 } });

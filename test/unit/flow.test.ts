@@ -192,6 +192,27 @@ describe("keys", () => {
   });
 });
 
+describe("contention", () => {
+  it("a refusal is contention while a request of the key was accepted since the call began and within the last 5 s", async () => {
+    const { flow, advance } = harness();
+    flow.settle(flow.admit(KEY, 16) as Ticket, ok);
+    await advance(1);
+    const began = flow.now();
+    // Accepted before the call began: that says nothing of the call's chances.
+    expect(flow.othersGetThrough(KEY, began)).toBe(false);
+    flow.settle(flow.admit(KEY, 16) as Ticket, ok);
+    expect(flow.othersGetThrough(KEY, began)).toBe(true);
+    expect(flow.othersGetThrough(OTHER, began)).toBe(false);
+    // Refusals do not count as getting through.
+    flow.settle(flow.admit(KEY, 16) as Ticket, refused());
+    await advance(FLOW.contentionMs);
+    expect(flow.othersGetThrough(KEY, began)).toBe(true);
+    // Nothing accepted for longer than that: the gateway lets nothing through.
+    await advance(1);
+    expect(flow.othersGetThrough(KEY, began)).toBe(false);
+  });
+});
+
 describe("the queue", () => {
   it("lets waiting requests go as slots free up, oldest call first; a retry keeps its call's place", async () => {
     const { flow, advance } = harness();

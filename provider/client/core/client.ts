@@ -148,11 +148,11 @@ export class ApiClient {
     let clockCorrected = false;
     const started = Date.now();
     // Flow control per endpoint and project (flow.ts): the call's place in the queue, kept by its
-    // retries, and the key's accepted requests so far, to tell contention from a refusal of all.
+    // retries, and when it began, to tell contention from a refusal of all.
     const flow = flowControl();
     const flowKey = await this.flowKey(url);
     const order = flow.nextOrder();
-    const acceptedBefore = flow.acceptedCount(flowKey);
+    const began = flow.now();
     let throttledBy: ImsApiError | undefined;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
@@ -243,9 +243,9 @@ export class ApiClient {
       if (decision !== "retry") throw error;
       if (response.status === 429) {
         throttledBy = error;
-        // Throttled while other requests of the key get through: the call waits for its turn (after the
-        // Retry-After) without spending a retry; only its deadline bounds it.
-        if (flow.acceptedCount(flowKey) > acceptedBefore) {
+        // Throttled while other requests of the key get through (lately, and since the call began): the
+        // call waits for its turn (after the Retry-After) without spending a retry; its deadline bounds it.
+        if (flow.othersGetThrough(flowKey, began)) {
           if (Date.now() + (error.retryAfterMs ?? 0) > deadline) throw error;
           if (error.retryAfterMs) await sleep(error.retryAfterMs, input.signal);
           attempt -= 1;

@@ -26,8 +26,9 @@
  * Requests wait in one queue per key, the oldest call first: a call's retries keep the place of
  * its first attempt, so a throttled call is not sent to the back. A wait ends at the call's
  * deadline at the latest. The client charges a throttled attempt to the call's retries only when
- * the key has had no request accepted since the call began; while others get through, the
- * refusal means "wait your turn", and the call's deadline bounds the waiting.
+ * no request of the key was accepted since the call began, or none in the last 5 s: while others
+ * get through, the refusal means "wait your turn", and the call's deadline bounds the waiting;
+ * once the gateway lets nothing through, a call spends its retries and fails as it would alone.
  *
  * The class is pure apart from its clock and timer, both injectable; one instance serves the
  * process (on globalThis, so every copy of this module shares it).
@@ -45,6 +46,8 @@ export const FLOW = {
   maxIntervalMs: 60_000,
   /** Below this, an interval is dropped. */
   minIntervalMs: 1,
+  /** A refusal is contention (no retry spent) while a request of the key was accepted this recently. */
+  contentionMs: 5000,
 } as const;
 
 /** A request let through: hand it back to {@link FlowControl.settle} once it is answered or failed. */
@@ -126,6 +129,8 @@ interface KeyState {
   /** Tickets up to this number were on their way at the last cut. */
   fence: number;
   accepted: number;
+  /** When the last accepted request was answered. */
+  lastAcceptedAt: number;
   throttled: number;
   decreases: number;
   /** When the requests accepted within the last span were answered. */
@@ -155,7 +160,7 @@ export class FlowControl {
     let s = this.keys.get(key);
     if (!s) {
       const cap = Math.max(1, Math.floor(maxWindow));
-      s = { window: cap, maxWindow: cap, inFlight: 0, intervalMs: 0, stepMs: 0, nextAt: -Infinity, sent: 0, fence: 0, accepted: 0, throttled: 0, decreases: 0, recent: [], queue: [] };
+      s = { window: cap, maxWindow: cap, inFlight: 0, intervalMs: 0, stepMs: 0, nextAt: -Infinity, sent: 0, fence: 0, accepted: 0, lastAcceptedAt: -Infinity, throttled: 0, decreases: 0, recent: [], queue: [] };
       this.keys.set(key, s);
     }
     return s;
@@ -200,6 +205,7 @@ export class FlowControl {
 
   private accepted(s: KeyState, now: number): void {
     s.accepted += 1;
+    s.lastAcceptedAt = now;
     s.recent.push(now);
     this.trim(s, now);
     s.window = Math.min(s.maxWindow, s.window + 1 / s.window);
@@ -314,9 +320,19 @@ export class FlowControl {
     s.timerAt = undefined;
   }
 
-  /** Requests of `key` accepted so far (the client compares it to know whether others get through). */
-  acceptedCount(key: string): number {
-    return this.keys.get(key)?.accepted ?? 0;
+  /** The flow control's clock (the time a call began, for {@link othersGetThrough}). */
+  now(): number {
+    return this.clock();
+  }
+
+  /**
+   * Whether a refusal of a call of `key` that began at `since` ({@link now}) is contention: a
+   * request of the key was accepted after the call began, and within the last
+   * {@link FLOW.contentionMs}.
+   */
+  othersGetThrough(key: string, since: number): boolean {
+    const last = this.keys.get(key)?.lastAcceptedAt ?? -Infinity;
+    return last >= since && this.clock() - last <= FLOW.contentionMs;
   }
 
   snapshot(key: string): FlowSnapshot | undefined {
