@@ -117,6 +117,53 @@ describe("job polling schedule", () => {
     expect(fastestJob("other")).toBeUndefined();
   });
 
+  it("in a first wave of jobs of one operation, one scout polls and the others read once, at its prediction", async () => {
+    resetJobTimes();
+    const submittedAt = new Map<string, number>();
+    const reads = new Map<string, number>();
+    const read = async (jobId: string): Promise<JobLike> => {
+      reads.set(jobId, (reads.get(jobId) ?? 0) + 1);
+      const percent = Math.min(1, (Date.now() - submittedAt.get(jobId)!) / 600);
+      return { status: percent >= 1 ? "SUCCESS" : "RUNNING", job_type: "createImageByFile", entities: { process_percent: percent } };
+    };
+    const ids = Array.from({ length: 10 }, (_, i) => `wave-${i}`);
+    for (const id of ids) {
+      submittedAt.set(id, Date.now());
+      noteSubmitted(id, "createImage");
+    }
+    await Promise.all(ids.map((id) => waitForJob(read, id, { timeoutMs: 10_000 })));
+    const counts = ids.map((id) => reads.get(id) ?? 0);
+    // The scout: a first reading after the schedule's first delay, then one after the end it predicts (maybe one more on a busy machine).
+    expect(counts[0]).toBeGreaterThanOrEqual(2);
+    expect(counts[0]).toBeLessThanOrEqual(3);
+    // The others (without a scout each would read like the first): once, maybe twice on a busy machine.
+    expect(counts.slice(1).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(12);
+    expect(Math.min(...counts.slice(1))).toBe(1);
+  });
+
+  it("a wave waits for its scout at most the longest predicted delay, and goes on when the scout fails", async () => {
+    resetJobTimes();
+    const schedule = { ...DEFAULT_SCHEDULE, maxPredictedMs: 300 };
+    let scoutReads = 0;
+    // The scout's job makes no progress and then fails: the others are not held by it.
+    const stuck = async (): Promise<JobLike> => {
+      scoutReads++;
+      return scoutReads < 3 ? { status: "RUNNING", job_type: "createImageByFile", entities: { process_percent: 0 } } : { status: "FAIL", job_type: "createImageByFile", error_code: "IMG.0001", fail_reason: "bad file" };
+    };
+    const done = async (): Promise<JobLike> => ({ status: "SUCCESS", job_type: "createImageByFile", entities: { process_percent: 1 } });
+    noteSubmitted("scout", "createImage");
+    noteSubmitted("other", "createImage");
+    const failed = waitForJob(stuck, "scout", { timeoutMs: 10_000, schedule }).catch((e: unknown) => e);
+    const started = Date.now();
+    await waitForJob(done, "other", { timeoutMs: 10_000, schedule });
+    // Held at most the longest predicted delay (300 ms) plus the first poll's bound.
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await failed).toMatchObject({ name: expect.stringMatching(/JobFailed/) });
+    // The scout failed: the next job of the operation becomes a scout of its own.
+    noteSubmitted("next", "createImage");
+    expect((await waitForJob(done, "next", { timeoutMs: 10_000, schedule })).status).toBe("SUCCESS");
+  });
+
   it("makes no prediction without progress", () => {
     expect(predictedDelay([{ at: 0, percent: 0.2 }])).toBeUndefined();
     expect(predictedDelay([{ at: 0, percent: 0.2 }, { at: 500, percent: 0.2 }])).toBeUndefined();

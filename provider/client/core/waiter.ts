@@ -8,8 +8,13 @@
  *
  * A job this process submitted (see {@link noteSubmitted}) starts with a reading of its own: 0 %
  * at submission. Its first poll comes after the shortest time a job of the same operation took
- * in this process (or after the schedule's first delay when none finished yet), so that from the
- * second job on most jobs are read once, when they are done.
+ * in this process, so that from the second job on most jobs are read once, when they are done.
+ * Before any job of an operation finished, one of them is its scout: it polls as above, and the
+ * others wait for the first prediction its readings give (how long after submission it ends),
+ * then read once at that time after their own submission, so a first wave of many jobs costs
+ * about one read each instead of a schedule each. A first poll never waits more than the longest
+ * predicted delay (10 s) nor past the deadline; a job of the wave that takes longer than the
+ * scout's goes on with readings of its own.
  */
 import { sleep } from "./sleep";
 import { ImsApiError, ImsJobFailedError, ImsTimeoutError } from "./errors";
@@ -52,20 +57,28 @@ export interface ProgressSample {
 
 /**
  * The delay until the next poll, from the first and last progress readings: just after the
- * predicted end when it is near, else 85 % of the way there (early readings are coarse, and a
- * later one with a longer baseline predicts better), or undefined when the readings allow no
- * prediction (no progress yet, or none made).
+ * predicted end, but at most the schedule's longest predicted delay (10 s; early readings are
+ * coarse, and a later one with a longer baseline predicts better), or undefined when the readings
+ * allow no prediction (no progress yet, or none made).
  */
 export function predictedDelay(samples: readonly ProgressSample[], s: PollSchedule = DEFAULT_SCHEDULE): number | undefined {
+  const end = predictedEnd(samples, s);
+  if (end === undefined) return undefined;
+  const delay = end - samples[samples.length - 1].at;
+  return Math.max(50, Math.min(s.maxPredictedMs, Math.round(delay)));
+}
+
+/**
+ * When the job is predicted to end, plus the margin (a late reading costs the margin, an early one
+ * another request), on the readings' clock; undefined when the readings allow no prediction.
+ */
+export function predictedEnd(samples: readonly ProgressSample[], s: PollSchedule = DEFAULT_SCHEDULE): number | undefined {
   if (samples.length < 2) return undefined;
   const first = samples[0];
   const last = samples[samples.length - 1];
   const progress = last.percent - first.percent;
   if (!(progress > 0) || last.percent >= 1) return undefined;
-  const remaining = ((1 - last.percent) * (last.at - first.at)) / progress;
-  // Right after the predicted end: a late reading costs the margin, an early one another request.
-  const delay = remaining + s.marginMs;
-  return Math.max(50, Math.min(s.maxPredictedMs, Math.round(delay)));
+  return last.at + ((1 - last.percent) * (last.at - first.at)) / progress + s.marginMs;
 }
 
 export interface JobProgress {
@@ -82,14 +95,60 @@ export interface WaitOptions {
   schedule?: PollSchedule;
 }
 
-/** Jobs submitted in this process, and the shortest time each operation's jobs took (on globalThis: every copy of this module shares them). */
+/** The job of an operation being polled first, and its prediction once it has one. */
+interface Scout {
+  jobId: string;
+  /** Resolves with how long after submission the scout's job is predicted to end, or undefined when it ended without a prediction. */
+  prediction: Promise<number | undefined>;
+  announce(totalMs: number | undefined): void;
+}
+
+/**
+ * Jobs submitted in this process, the shortest time each operation's jobs took, and each
+ * operation's scout while none finished (on globalThis: every copy of this module shares them).
+ */
 interface JobTimes {
   submitted: Map<string, { operation: string; at: number }>;
   fastest: Map<string, number>;
+  scouts: Map<string, Scout>;
 }
 const JOB_TIMES = Symbol.for("pulumi-ims.jobs.times");
 const jobTimes: JobTimes = ((globalThis as Record<symbol, unknown>)[JOB_TIMES] as JobTimes) ??
-  ((globalThis as Record<symbol, unknown>)[JOB_TIMES] = { submitted: new Map(), fastest: new Map() });
+  ((globalThis as Record<symbol, unknown>)[JOB_TIMES] = { submitted: new Map(), fastest: new Map(), scouts: new Map() });
+jobTimes.scouts ??= new Map();
+
+/** Makes `jobId` the scout of `operation`. */
+function enlistScout(operation: string, jobId: string): Scout {
+  let announce!: (totalMs: number | undefined) => void;
+  const prediction = new Promise<number | undefined>((resolve) => (announce = resolve));
+  const scout: Scout = { jobId, prediction, announce };
+  jobTimes.scouts.set(operation, scout);
+  return scout;
+}
+
+/** Waits for a scout's prediction, at most `maxMs`; undefined when there is none by then. */
+async function predictionOf(scout: Scout, maxMs: number, signal: AbortSignal | undefined): Promise<number | undefined> {
+  if (maxMs <= 0) return undefined;
+  let cancel: (() => void) | undefined;
+  const timeout = new Promise<undefined>((resolve, reject) => {
+    const timer = setTimeout(() => resolve(undefined), maxMs);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+    cancel = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", abort);
+    };
+  });
+  try {
+    signal?.throwIfAborted();
+    return await Promise.race([scout.prediction, timeout]);
+  } finally {
+    cancel?.();
+  }
+}
 
 /** Records that `operation` (e.g. "createImage") submitted job `jobId` now: its wait starts from this moment. */
 export function noteSubmitted(jobId: string, operation: string, at: number = Date.now()): void {
@@ -103,6 +162,8 @@ export const fastestJob = (operation: string): number | undefined => jobTimes.fa
 export function resetJobTimes(): void {
   jobTimes.submitted.clear();
   jobTimes.fastest.clear();
+  for (const scout of jobTimes.scouts.values()) scout.announce(undefined);
+  jobTimes.scouts.clear();
 }
 
 /** Reads a job: the progress view if `withProgress`, else the plain view. */
@@ -115,17 +176,43 @@ export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: s
   const started = Date.now();
   const deadline = started + options.timeoutMs;
   const samples: ProgressSample[] = [];
-  let withProgress = true;
-  let fallbackStep = 0;
-  let polls = 0;
   const submitted = jobTimes.submitted.get(jobId);
+  let scout: Scout | undefined;
   if (submitted) {
     jobTimes.submitted.delete(jobId);
     samples.push({ at: submitted.at, percent: 0 });
-    const expected = fastestJob(submitted.operation) ?? schedule.firstMs;
+    const { operation } = submitted;
+    let expected = fastestJob(operation);
+    if (expected === undefined) {
+      const leader = jobTimes.scouts.get(operation);
+      if (leader === undefined) scout = enlistScout(operation, jobId);
+      else expected = await predictionOf(leader, Math.min(schedule.maxPredictedMs, deadline - Date.now()), options.signal);
+    }
+    expected ??= fastestJob(operation) ?? schedule.firstMs;
     const first = Math.min(expected - (Date.now() - submitted.at), schedule.maxPredictedMs, deadline - Date.now());
     if (first > 0) await sleep(first, options.signal);
   }
+  try {
+    return await pollJob(read, jobId, options, { schedule, started, deadline, samples, submitted, scout });
+  } finally {
+    if (scout) {
+      scout.announce(undefined);
+      if (jobTimes.scouts.get(submitted!.operation) === scout) jobTimes.scouts.delete(submitted!.operation);
+    }
+  }
+}
+
+/** The polling loop of {@link waitForJob}, from its first reading on. */
+async function pollJob<J extends JobLike>(
+  read: JobReader<J>,
+  jobId: string,
+  options: WaitOptions,
+  state: { schedule: PollSchedule; started: number; deadline: number; samples: ProgressSample[]; submitted: { operation: string; at: number } | undefined; scout: Scout | undefined },
+): Promise<J> {
+  const { schedule, started, deadline, samples, submitted, scout } = state;
+  let withProgress = true;
+  let fallbackStep = 0;
+  let polls = 0;
   for (;;) {
     let job: J;
     try {
@@ -144,6 +231,7 @@ export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: s
       if (submitted) {
         const took = Date.now() - submitted.at;
         jobTimes.fastest.set(submitted.operation, Math.min(took, fastestJob(submitted.operation) ?? took));
+        scout?.announce(took);
       }
       return job;
     }
@@ -153,6 +241,9 @@ export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: s
     const percent = job.entities?.process_percent;
     if (typeof percent === "number" && percent >= 0 && percent <= 1) samples.push({ at: Date.now(), percent });
     let delay = predictedDelay(samples, schedule);
+    // The scout's first prediction: how long after submission the jobs of its wave are likely done.
+    const end = scout ? predictedEnd(samples, schedule) : undefined;
+    if (end !== undefined) scout!.announce(end - submitted!.at);
     if (delay === undefined) delay = geometricDelay(fallbackStep++, schedule);
     const left = deadline - Date.now();
     if (left <= 0) {
