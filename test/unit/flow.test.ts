@@ -192,6 +192,28 @@ describe("keys", () => {
   });
 });
 
+describe("clients of one key", () => {
+  it("share the largest transport's cap: a client with a larger transport can grow the window to its own", () => {
+    const { flow } = harness();
+    const first = fill(flow, KEY, 4);
+    expect(first).toHaveLength(4);
+    expect(flow.snapshot(KEY)).toMatchObject({ window: 4, maxWindow: 4 });
+    // The window is full: the wider client waits too, but raises the cap.
+    expect(typeof flow.admit(KEY, 32)).toBe("number");
+    expect(flow.snapshot(KEY)).toMatchObject({ maxWindow: 32 });
+    for (const t of first) flow.settle(t, ok);
+    // Accepted requests grow the window past the first client's cap.
+    for (let i = 0; i < 200; i++) {
+      const t = flow.admit(KEY, 32);
+      if (typeof t !== "number") flow.settle(t, ok);
+    }
+    expect(flow.snapshot(KEY)!.window).toBeGreaterThan(4);
+    // A smaller client does not shrink it.
+    flow.admit(KEY, 2);
+    expect(flow.snapshot(KEY)).toMatchObject({ maxWindow: 32 });
+  });
+});
+
 describe("contention", () => {
   it("a refusal is contention while a request of the key was accepted since the call began and within the last 5 s", async () => {
     const { flow, advance } = harness();

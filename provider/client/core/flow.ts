@@ -8,7 +8,7 @@
  * Two things are adapted per key, both additive increase and multiplicative decrease:
  *
  * - The window: requests in flight at most. It starts at the transport's cap per origin (16 by
- *   default), so a service that never throttles sees no change; it grows by 1/window with each
+ *   default; the largest of the key's clients), so a service that never throttles sees no change; it grows by 1/window with each
  *   accepted request (about one per window of successes) up to that cap, and halves (never below
  *   1) on a refusal.
  * - The interval: the time between the starts of two requests. None at first; a refusal sets it
@@ -162,6 +162,9 @@ export class FlowControl {
       const cap = Math.max(1, Math.floor(maxWindow));
       s = { window: cap, maxWindow: cap, inFlight: 0, intervalMs: 0, stepMs: 0, nextAt: -Infinity, sent: 0, fence: 0, accepted: 0, lastAcceptedAt: -Infinity, throttled: 0, decreases: 0, recent: [], queue: [] };
       this.keys.set(key, s);
+    } else if (Math.floor(maxWindow) > s.maxWindow) {
+      // Clients of one key with larger transports: the largest cap (each transport still bounds its own requests).
+      s.maxWindow = Math.floor(maxWindow);
     }
     return s;
   }
