@@ -14,7 +14,7 @@ export const REMOTE = "ap-southeast-3";
 export const PASSWORD = "ims-emulator-password";
 
 /** Polls fast: the emulator's jobs take a tenth of a second. */
-export const FAST_POLL: PollSchedule = { firstMs: 20, factor: 1.5, maxMs: 150, jitter: 0, marginMs: 10, maxPredictedMs: 300 };
+export const FAST_POLL: PollSchedule = { firstMs: 20, factor: 1.5, maxMs: 150, jitter: 0, marginMs: 10, maxPredictedMs: 300, maxFarMs: 300 };
 
 export const WAIT = { timeoutMs: 10_000, schedule: FAST_POLL };
 

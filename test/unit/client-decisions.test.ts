@@ -82,7 +82,28 @@ describe("job polling schedule", () => {
     expect(predictedDelay([{ at: 1000, percent: 0.1 }, { at: 2000, percent: 0.3 }])).toBe(3500 + DEFAULT_SCHEDULE.marginMs);
     // 80 % at t=4 s: 0.2 per second, 1 s left → just after the end.
     expect(predictedDelay([{ at: 0, percent: 0 }, { at: 4000, percent: 0.8 }])).toBe(1000 + DEFAULT_SCHEDULE.marginMs);
-    expect(predictedDelay([{ at: 0, percent: 0.001 }, { at: 100, percent: 0.002 }])).toBe(DEFAULT_SCHEDULE.maxPredictedMs);
+    // 0.1 % in 100 ms: 99.8 s left, approached by halves; 0.1 % in a second: a minute at most.
+    expect(predictedDelay([{ at: 0, percent: 0.001 }, { at: 100, percent: 0.002 }])).toBe(Math.round((99_800 + DEFAULT_SCHEDULE.marginMs) / 2));
+    expect(predictedDelay([{ at: 0, percent: 0.001 }, { at: 1000, percent: 0.002 }])).toBe(DEFAULT_SCHEDULE.maxFarMs);
+    // 40 s left: half of it; 15 s left: 10 s at least.
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 10_000, percent: 0.2 }])).toBe(Math.round((40_000 + DEFAULT_SCHEDULE.marginMs) / 2));
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 15_000, percent: 0.5 }])).toBe(DEFAULT_SCHEDULE.maxPredictedMs);
+  });
+
+  it("reads a job of 5 minutes with steady progress about ten times, the last just after its end", () => {
+    const duration = 300_000;
+    let now = 250;
+    const samples = [{ at: 0, percent: 0 }];
+    let reads = 0;
+    for (;;) {
+      reads++;
+      const percent = Math.min(1, now / duration);
+      if (percent >= 1) break;
+      samples.push({ at: now, percent });
+      now += predictedDelay(samples)!;
+    }
+    expect(reads).toBeLessThanOrEqual(12);
+    expect(now - duration).toBeLessThanOrEqual(DEFAULT_SCHEDULE.marginMs + 1);
   });
 
   it("reads a job submitted here from 0 % at submission, and once when one of its operation finished before", async () => {

@@ -3,7 +3,8 @@
  *
  * A job is read through its progress view (`GET /v1/cloudimages/job/{job_id}`, with
  * `process_percent`); from two readings the waiter predicts when the job ends and polls right
- * after that moment. Without usable progress it polls on a geometric schedule (250 ms growing
+ * after that moment (one more than 10 s away is approached by halves of 10 s to a minute, each
+ * reading improving the prediction). Without usable progress it polls on a geometric schedule (250 ms growing
  * ×1.5 up to 10 s), jittered so that many waiters do not poll in step.
  *
  * A job this process submitted (see {@link noteSubmitted}) starts with a reading of its own: 0 %
@@ -12,9 +13,9 @@
  * Before any job of an operation finished, one of them is its scout: it polls as above, and the
  * others wait for the first prediction its readings give (how long after submission it ends),
  * then read once at that time after their own submission, so a first wave of many jobs costs
- * about one read each instead of a schedule each. A first poll never waits more than the longest
- * predicted delay (10 s) nor past the deadline; a job of the wave that takes longer than the
- * scout's goes on with readings of its own.
+ * about one read each instead of a schedule each. A wave waits for its scout's prediction at most
+ * 10 s; a first poll more than 10 s away waits half of it, as any predicted end (see
+ * {@link predictedDelay}), and a job that takes longer than expected goes on with readings of its own.
  */
 import { sleep } from "./sleep";
 import { ImsApiError, ImsJobFailedError, ImsTimeoutError } from "./errors";
@@ -36,11 +37,13 @@ export interface PollSchedule {
   jitter: number;
   /** Added after a predicted end, to land just after it. */
   marginMs: number;
-  /** Longest delay when following a prediction. */
+  /** Longest delay to a predicted end: a later end is approached by halves. */
   maxPredictedMs: number;
+  /** Longest of those halves. */
+  maxFarMs: number;
 }
 
-export const DEFAULT_SCHEDULE: PollSchedule = { firstMs: 250, factor: 1.5, maxMs: 10_000, jitter: 0.1, marginMs: 60, maxPredictedMs: 10_000 };
+export const DEFAULT_SCHEDULE: PollSchedule = { firstMs: 250, factor: 1.5, maxMs: 10_000, jitter: 0.1, marginMs: 60, maxPredictedMs: 10_000, maxFarMs: 60_000 };
 
 /** The n-th delay of the geometric schedule (n from 0), jittered. */
 export function geometricDelay(n: number, s: PollSchedule = DEFAULT_SCHEDULE, random: () => number = Math.random): number {
@@ -57,15 +60,21 @@ export interface ProgressSample {
 
 /**
  * The delay until the next poll, from the first and last progress readings: just after the
- * predicted end, but at most the schedule's longest predicted delay (10 s; early readings are
- * coarse, and a later one with a longer baseline predicts better), or undefined when the readings
- * allow no prediction (no progress yet, or none made).
+ * predicted end when it is at most the schedule's longest predicted delay away (10 s); a later end
+ * is approached by halves, between 10 s and 60 s (early readings are coarse, and each later one,
+ * on a longer baseline, predicts better), so a job of minutes is read a few times, not every 10 s;
+ * undefined when the readings allow no prediction (no progress yet, or none made).
  */
 export function predictedDelay(samples: readonly ProgressSample[], s: PollSchedule = DEFAULT_SCHEDULE): number | undefined {
   const end = predictedEnd(samples, s);
   if (end === undefined) return undefined;
-  const delay = end - samples[samples.length - 1].at;
-  return Math.max(50, Math.min(s.maxPredictedMs, Math.round(delay)));
+  return Math.max(50, towards(end - samples[samples.length - 1].at, s));
+}
+
+/** How long to wait for an end `remainingMs` away: all of it when near, else half, between 10 s and 60 s. */
+function towards(remainingMs: number, s: PollSchedule): number {
+  if (remainingMs <= s.maxPredictedMs) return Math.round(remainingMs);
+  return Math.round(Math.min(s.maxFarMs, Math.max(s.maxPredictedMs, remainingMs / 2)));
 }
 
 /**
@@ -189,7 +198,7 @@ export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: s
       else expected = await predictionOf(leader, Math.min(schedule.maxPredictedMs, deadline - Date.now()), options.signal);
     }
     expected ??= fastestJob(operation) ?? schedule.firstMs;
-    const first = Math.min(expected - (Date.now() - submitted.at), schedule.maxPredictedMs, deadline - Date.now());
+    const first = Math.min(towards(expected - (Date.now() - submitted.at), schedule), deadline - Date.now());
     if (first > 0) await sleep(first, options.signal);
   }
   try {
