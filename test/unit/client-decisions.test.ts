@@ -1,6 +1,6 @@
 /** Pure decisions of the IMS client: retries, backoff, polling schedule, error texts, request shapes. */
 import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter } from "../../provider/client/core/retry";
-import { DEFAULT_SCHEDULE, fastestJob, geometricDelay, noteSubmitted, predictedDelay, resetJobTimes, waitForJob, type JobLike } from "../../provider/client/core/waiter";
+import { DEFAULT_SCHEDULE, fastestJob, geometricDelay, noteSubmitted, predictedDelay, resetJobTimes, waitForJob, type JobLike, type PollSchedule } from "../../provider/client/core/waiter";
 import { ImsApiError, ImsJobFailedError, parseServiceError, redact, registerSecret } from "../../provider/client/core/errors";
 import { clockSkew } from "../../provider/client/core/auth";
 import { buildQuery } from "../../provider/client/core/client";
@@ -82,15 +82,19 @@ describe("job polling schedule", () => {
     expect(predictedDelay([{ at: 1000, percent: 0.1 }, { at: 2000, percent: 0.3 }])).toBe(3500 + DEFAULT_SCHEDULE.marginMs);
     // 80 % at t=4 s: 0.2 per second, 1 s left → just after the end.
     expect(predictedDelay([{ at: 0, percent: 0 }, { at: 4000, percent: 0.8 }])).toBe(1000 + DEFAULT_SCHEDULE.marginMs);
-    // 0.1 % in 100 ms: 99.8 s left, approached by halves; 0.1 % in a second: a minute at most.
-    expect(predictedDelay([{ at: 0, percent: 0.001 }, { at: 100, percent: 0.002 }])).toBe(Math.round((99_800 + DEFAULT_SCHEDULE.marginMs) / 2));
-    expect(predictedDelay([{ at: 0, percent: 0.001 }, { at: 1000, percent: 0.002 }])).toBe(DEFAULT_SCHEDULE.maxFarMs);
-    // 40 s left: half of it; 15 s left: 10 s at least.
-    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 10_000, percent: 0.2 }])).toBe(Math.round((40_000 + DEFAULT_SCHEDULE.marginMs) / 2));
-    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 15_000, percent: 0.5 }])).toBe(DEFAULT_SCHEDULE.maxPredictedMs);
+    const m = DEFAULT_SCHEDULE.marginMs;
+    // Up to 15 s left: all of it.
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 10_000, percent: 0.45 }])).toBe(Math.round((0.55 * 10_000) / 0.45 + m));
+    // Further: half of it, at most a minute, at least 10 s, and no longer than the readings span.
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 60_000, percent: 0.6 }])).toBe(Math.round((40_000 + m) / 2));
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 100_000, percent: 0.4 }])).toBe(DEFAULT_SCHEDULE.maxFarMs);
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 40_000, percent: 0.2 }])).toBe(40_000);
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 20_000, percent: 0.57 }])).toBe(DEFAULT_SCHEDULE.maxPredictedMs);
+    // 0.1 % in 100 ms: a prediction of 100 s on a baseline of 100 ms: read again in 10 s.
+    expect(predictedDelay([{ at: 0, percent: 0.001 }, { at: 100, percent: 0.002 }])).toBe(DEFAULT_SCHEDULE.maxPredictedMs);
   });
 
-  it("reads a job of 5 minutes with steady progress about ten times, the last just after its end", () => {
+  it("reads a job of 5 minutes with steady progress about a dozen times, the last just after its end", () => {
     const duration = 300_000;
     let now = 250;
     const samples = [{ at: 0, percent: 0 }];
@@ -102,7 +106,8 @@ describe("job polling schedule", () => {
       samples.push({ at: now, percent });
       now += predictedDelay(samples)!;
     }
-    expect(reads).toBeLessThanOrEqual(12);
+    // Every 10 s, as the delay was capped before, would be 31 reads.
+    expect(reads).toBeLessThanOrEqual(14);
     expect(now - duration).toBeLessThanOrEqual(DEFAULT_SCHEDULE.marginMs + 1);
   });
 
@@ -162,27 +167,47 @@ describe("job polling schedule", () => {
     expect(Math.min(...counts.slice(1))).toBe(1);
   });
 
-  it("a wave waits for its scout at most the longest predicted delay, and goes on when the scout fails", async () => {
-    resetJobTimes();
-    const schedule = { ...DEFAULT_SCHEDULE, maxPredictedMs: 300 };
-    let scoutReads = 0;
-    // The scout's job makes no progress and then fails: the others are not held by it.
-    const stuck = async (): Promise<JobLike> => {
-      scoutReads++;
-      return scoutReads < 3 ? { status: "RUNNING", job_type: "createImageByFile", entities: { process_percent: 0 } } : { status: "FAIL", job_type: "createImageByFile", error_code: "IMG.0001", fail_reason: "bad file" };
-    };
+  describe("a scout that gives no prediction", () => {
+    const running = async (): Promise<JobLike> => ({ status: "RUNNING", job_type: "createImageByFile", entities: { process_percent: 0 } });
     const done = async (): Promise<JobLike> => ({ status: "SUCCESS", job_type: "createImageByFile", entities: { process_percent: 1 } });
-    noteSubmitted("scout", "createImage");
-    noteSubmitted("other", "createImage");
-    const failed = waitForJob(stuck, "scout", { timeoutMs: 10_000, schedule }).catch((e: unknown) => e);
-    const started = Date.now();
-    await waitForJob(done, "other", { timeoutMs: 10_000, schedule });
-    // Held at most the longest predicted delay (300 ms) plus the first poll's bound.
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(await failed).toMatchObject({ name: expect.stringMatching(/JobFailed/) });
-    // The scout failed: the next job of the operation becomes a scout of its own.
-    noteSubmitted("next", "createImage");
-    expect((await waitForJob(done, "next", { timeoutMs: 10_000, schedule })).status).toBe("SUCCESS");
+    const failedJob = async (): Promise<JobLike> => ({ status: "FAIL", job_type: "createImageByFile", error_code: "IMG.0001", fail_reason: "bad file" });
+    /** Milliseconds until `jobId` of createImage, whose job is done, is read. */
+    const readAfter = async (jobId: string, schedule: PollSchedule): Promise<number> => {
+      const started = Date.now();
+      noteSubmitted(jobId, "createImage");
+      await waitForJob(done, jobId, { timeoutMs: 30_000, schedule });
+      return Date.now() - started;
+    };
+
+    beforeEach(() => resetJobTimes());
+
+    it("holds its wave at most the longest predicted delay", async () => {
+      const schedule = { ...DEFAULT_SCHEDULE, firstMs: 20, maxPredictedMs: 300 };
+      noteSubmitted("scout", "createImage");
+      // A scout whose job makes no progress for 4 s: without the bound, the other job would wait as long.
+      const scout = waitForJob(running, "scout", { timeoutMs: 4000, schedule }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 5));
+      expect(await readAfter("other", schedule)).toBeLessThan(2500);
+      expect(await scout).toMatchObject({ name: expect.stringMatching(/Timeout/) });
+    });
+
+    it("hands over when it fails: the next job of the operation is a scout of its own", async () => {
+      const schedule = { ...DEFAULT_SCHEDULE, firstMs: 20, maxPredictedMs: 3000 };
+      noteSubmitted("scout", "createImage");
+      expect(await waitForJob(failedJob, "scout", { timeoutMs: 10_000, schedule }).catch((e: unknown) => e)).toMatchObject({ name: expect.stringMatching(/JobFailed/) });
+      // Read after the schedule's first delay, not after waiting 3 s for a scout that is gone.
+      expect(await readAfter("next", schedule)).toBeLessThan(1500);
+    });
+
+    it("hands over when its wait is aborted, even before its first reading", async () => {
+      const schedule = { ...DEFAULT_SCHEDULE, firstMs: 500, maxPredictedMs: 3000 };
+      noteSubmitted("scout", "createImage");
+      const abort = new AbortController();
+      const scout = waitForJob(running, "scout", { timeoutMs: 10_000, schedule, signal: abort.signal }).catch((e: unknown) => e);
+      abort.abort(new Error("stopped"));
+      expect(await scout).toMatchObject({ message: "stopped" });
+      expect(await readAfter("next", schedule)).toBeLessThan(2000);
+    });
   });
 
   it("makes no prediction without progress", () => {

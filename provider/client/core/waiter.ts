@@ -60,21 +60,26 @@ export interface ProgressSample {
 
 /**
  * The delay until the next poll, from the first and last progress readings: just after the
- * predicted end when it is at most the schedule's longest predicted delay away (10 s); a later end
- * is approached by halves, between 10 s and 60 s (early readings are coarse, and each later one,
- * on a longer baseline, predicts better), so a job of minutes is read a few times, not every 10 s;
- * undefined when the readings allow no prediction (no progress yet, or none made).
+ * predicted end when it is near (up to 1.5 times the schedule's longest predicted delay, 10 s); a
+ * later end is approached by halves of 10 s to a minute, none longer than the time the readings
+ * span (an early prediction rests on little, and each later reading, on a longer baseline,
+ * predicts better), so a job of minutes is read about a dozen times, not every 10 s; undefined
+ * when the readings allow no prediction (no progress yet, or none made).
  */
 export function predictedDelay(samples: readonly ProgressSample[], s: PollSchedule = DEFAULT_SCHEDULE): number | undefined {
   const end = predictedEnd(samples, s);
   if (end === undefined) return undefined;
-  return Math.max(50, towards(end - samples[samples.length - 1].at, s));
+  const last = samples[samples.length - 1].at;
+  return Math.max(50, towards(end - last, s, last - samples[0].at));
 }
 
-/** How long to wait for an end `remainingMs` away: all of it when near, else half, between 10 s and 60 s. */
-function towards(remainingMs: number, s: PollSchedule): number {
-  if (remainingMs <= s.maxPredictedMs) return Math.round(remainingMs);
-  return Math.round(Math.min(s.maxFarMs, Math.max(s.maxPredictedMs, remainingMs / 2)));
+/**
+ * How long to wait for an end `remainingMs` away, predicted from readings spanning `baselineMs`:
+ * all of it when near, else half, between 10 s and a minute, and not longer than the baseline.
+ */
+function towards(remainingMs: number, s: PollSchedule, baselineMs: number): number {
+  if (remainingMs <= 1.5 * s.maxPredictedMs) return Math.round(remainingMs);
+  return Math.round(Math.max(s.maxPredictedMs, Math.min(remainingMs / 2, s.maxFarMs, baselineMs)));
 }
 
 /**
@@ -187,21 +192,25 @@ export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: s
   const samples: ProgressSample[] = [];
   const submitted = jobTimes.submitted.get(jobId);
   let scout: Scout | undefined;
-  if (submitted) {
-    jobTimes.submitted.delete(jobId);
-    samples.push({ at: submitted.at, percent: 0 });
-    const { operation } = submitted;
-    let expected = fastestJob(operation);
-    if (expected === undefined) {
-      const leader = jobTimes.scouts.get(operation);
-      if (leader === undefined) scout = enlistScout(operation, jobId);
-      else expected = await predictionOf(leader, Math.min(schedule.maxPredictedMs, deadline - Date.now()), options.signal);
-    }
-    expected ??= fastestJob(operation) ?? schedule.firstMs;
-    const first = Math.min(towards(expected - (Date.now() - submitted.at), schedule), deadline - Date.now());
-    if (first > 0) await sleep(first, options.signal);
-  }
   try {
+    if (submitted) {
+      jobTimes.submitted.delete(jobId);
+      samples.push({ at: submitted.at, percent: 0 });
+      const { operation } = submitted;
+      // A job of the operation that finished here: a duration measured whole. A scout's prediction rests on one
+      // early reading: the wave reads no later than 10 s after it, as any prediction on a short baseline.
+      let expected = fastestJob(operation);
+      let baseline = expected ?? 0;
+      if (expected === undefined) {
+        const leader = jobTimes.scouts.get(operation);
+        if (leader === undefined) scout = enlistScout(operation, jobId);
+        else expected = await predictionOf(leader, Math.min(schedule.maxPredictedMs, deadline - Date.now()), options.signal);
+      }
+      if (expected === undefined && fastestJob(operation) !== undefined) expected = baseline = fastestJob(operation)!;
+      expected ??= schedule.firstMs;
+      const first = Math.min(towards(expected - (Date.now() - submitted.at), schedule, baseline), deadline - Date.now());
+      if (first > 0) await sleep(first, options.signal);
+    }
     return await pollJob(read, jobId, options, { schedule, started, deadline, samples, submitted, scout });
   } finally {
     if (scout) {
