@@ -148,11 +148,10 @@ export class ApiClient {
     let clockCorrected = false;
     const started = Date.now();
     // Flow control per endpoint and project (flow.ts): the call's place in the queue, kept by its
-    // retries, and when it began, to tell contention from a refusal of all.
+    // retries.
     const flow = flowControl();
     const flowKey = await this.flowKey(url);
     const order = flow.nextOrder();
-    const began = flow.now();
     let throttledBy: ImsApiError | undefined;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { "User-Agent": userAgent(), Accept: "application/json" };
@@ -243,9 +242,9 @@ export class ApiClient {
       if (decision !== "retry") throw error;
       if (response.status === 429) {
         throttledBy = error;
-        // Throttled while other requests of the key get through (lately, and since the call began): the
+        // Throttled while other requests of the key get through (lately): the
         // call waits for its turn (after the Retry-After) without spending a retry; its deadline bounds it.
-        if (flow.othersGetThrough(flowKey, began)) {
+        if (flow.othersGetThrough(flowKey, error.retryAfterMs)) {
           if (Date.now() + (error.retryAfterMs ?? 0) > deadline) throw error;
           if (error.retryAfterMs) await sleep(error.retryAfterMs, input.signal);
           attempt -= 1;

@@ -26,9 +26,10 @@
  * Requests wait in one queue per key, the oldest call first: a call's retries keep the place of
  * its first attempt, so a throttled call is not sent to the back. A wait ends at the call's
  * deadline at the latest. The client charges a throttled attempt to the call's retries only when
- * no request of the key was accepted since the call began, or none in the last 5 s: while others
- * get through, the refusal means "wait your turn", and the call's deadline bounds the waiting;
- * once the gateway lets nothing through, a call spends its retries and fails as it would alone.
+ * no request of the key was accepted lately (5 s, or 1.5 times the pacing interval or twice the
+ * Retry-After when longer): while others get through, the refusal means "wait your turn", and the
+ * call's deadline bounds the waiting; once the gateway lets nothing through, a call spends its
+ * retries and fails as it would alone.
  *
  * The class is pure apart from its clock and timer, both injectable; one instance serves the
  * process (on globalThis, so every copy of this module shares it).
@@ -163,8 +164,10 @@ export class FlowControl {
       s = { window: cap, maxWindow: cap, inFlight: 0, intervalMs: 0, stepMs: 0, nextAt: -Infinity, sent: 0, fence: 0, accepted: 0, lastAcceptedAt: -Infinity, throttled: 0, decreases: 0, recent: [], queue: [] };
       this.keys.set(key, s);
     } else if (Math.floor(maxWindow) > s.maxWindow) {
-      // Clients of one key with larger transports: the largest cap (each transport still bounds its own requests).
+      // Clients of one key with larger transports: the largest cap (each transport still bounds its own
+      // requests); a key never throttled opens its window to it at once.
       s.maxWindow = Math.floor(maxWindow);
+      if (s.decreases === 0) s.window = s.maxWindow;
     }
     return s;
   }
@@ -323,20 +326,21 @@ export class FlowControl {
     s.timerAt = undefined;
   }
 
-  /** The flow control's clock (the time a call began, for {@link othersGetThrough}). */
-  now(): number {
-    return this.clock();
+  /**
+   * Whether a refusal of a request of `key` is contention: a request of the key was accepted
+   * lately, within the last {@link FLOW.contentionMs}, 1.5 times the key's pacing interval, or
+   * twice the refusal's Retry-After, whichever is longest (a gateway that counts per minute can let
+   * nothing through for most of one, and the pacing itself spaces requests further apart than 5 s
+   * after a few cuts). While requests get through at the pace, the last one is at most one interval
+   * old; when none does, the interval grows by half at each refusal and the time since the last
+   * acceptance, the sum of the intervals, approaches twice the interval: 1.5 tells the two apart.
+   */
+  othersGetThrough(key: string, retryAfterMs = 0): boolean {
+    const s = this.keys.get(key);
+    if (!s) return false;
+    return this.clock() - s.lastAcceptedAt <= Math.max(FLOW.contentionMs, 1.5 * s.intervalMs, 2 * retryAfterMs);
   }
 
-  /**
-   * Whether a refusal of a call of `key` that began at `since` ({@link now}) is contention: a
-   * request of the key was accepted after the call began, and within the last
-   * {@link FLOW.contentionMs}.
-   */
-  othersGetThrough(key: string, since: number): boolean {
-    const last = this.keys.get(key)?.lastAcceptedAt ?? -Infinity;
-    return last >= since && this.clock() - last <= FLOW.contentionMs;
-  }
 
   snapshot(key: string): FlowSnapshot | undefined {
     const s = this.keys.get(key);
