@@ -34,7 +34,7 @@
  *   since project ids and names are per region.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 import { CLOUDS, iamEndpoint, imsEndpoint, ImsClient, KNOWN_REGIONS, suggestRegion, type ClientSettings, type Cloud, type Credentials, type EndpointOverrides } from "./client";
 import { checkScheme, DEFAULT_TRANSPORT } from "./client/core/transport";
@@ -337,11 +337,25 @@ function readBoolean(settings: Settings, setting: "insecure"): boolean {
 
 let insecureWarned = false;
 
+/** The files a resolution read and their stamps when it read them, while {@link clientFor} records them. */
+let filesRead: [string, string][] | undefined;
+
+/** What tells a file's change without reading it: its modification time and size ("" when it cannot be read). */
+function fileStamp(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return "";
+  }
+}
+
 /** The TLS settings: a CA file of one's own (its certificates, read now), or no certificate check at all. */
 function readTls(settings: Settings): { ca?: string; insecure?: boolean } {
   const tls: { ca?: string; insecure?: boolean } = {};
   const caFile = settings.read("caCertFile");
   if (caFile !== undefined) {
+    filesRead?.push([caFile, fileStamp(caFile)]);
     let pem: string;
     try {
       pem = readFileSync(caFile, "utf8");
@@ -656,13 +670,16 @@ const clients = new Map<string, { digest: string; client: ImsClient }>();
 
 /**
  * The last resolution of each set of target options, with what it was made from: the stack
- * configuration (the object the engine handed over, replaced on each `configure`) and the value of
- * every environment variable it read. Resolving validates every setting (URLs, regions, endpoint
- * maps, time budgets), which is most of what a read or a diff of a resource costs when the cloud
- * answers from a listing; a resolution is reused while none of that changed. (A CA bundle file is
- * read when the resolution is made, not on every call.)
+ * configuration (the object the engine handed over, replaced on each `configure`), the value of
+ * every environment variable it read, and the modification time and size of the files it read (a
+ * CA bundle). Resolving validates every setting (URLs, regions, endpoint maps, time budgets), which
+ * is most of what a read or a diff of a resource costs when the cloud answers from a listing; a
+ * resolution is reused while none of that changed.
  */
-const resolutions = new Map<string, { config: StackConfig | undefined; env: [string, string | undefined][]; target: Target; client: ImsClient }>();
+const resolutions = new Map<
+  string,
+  { config: StackConfig | undefined; env: [string, string | undefined][]; files: [string, string][]; target: Target; client: ImsClient }
+>();
 
 /**
  * An {@link ImsClient} for the target of a resource (see {@link resolveTarget}), from
@@ -675,7 +692,12 @@ export function clientFor(options: TargetOptions): { client: ImsClient; target: 
   const optionsKey = JSON.stringify([options.region, options.profile, options.project?.id, options.project?.name]);
   const config = currentStackConfig();
   const last = resolutions.get(optionsKey);
-  if (last !== undefined && last.config === config && last.env.every(([name, value]) => process.env[name] === value)) {
+  if (
+    last !== undefined &&
+    last.config === config &&
+    last.env.every(([name, value]) => process.env[name] === value) &&
+    last.files.every(([path, stamp]) => fileStamp(path) === stamp)
+  ) {
     return { client: last.client, target: last.target };
   }
   const read = new Map<string, string | undefined>();
@@ -686,7 +708,14 @@ export function clientFor(options: TargetOptions): { client: ImsClient; target: 
       return value;
     },
   });
-  const target = resolveTarget(options, env, config);
+  const files: [string, string][] = [];
+  filesRead = files;
+  let target: Target;
+  try {
+    target = resolveTarget(options, env, config);
+  } finally {
+    filesRead = undefined;
+  }
   const key = [target.region, target.profile ?? "", options.project?.id ?? "", options.project?.name ?? ""].join("\u0000");
   const digest = createHash("sha256").update(JSON.stringify(target.settings)).digest("hex");
   let entry = clients.get(key);
@@ -694,6 +723,6 @@ export function clientFor(options: TargetOptions): { client: ImsClient; target: 
     entry = { digest, client: new ImsClient(target.settings) };
     clients.set(key, entry);
   }
-  resolutions.set(optionsKey, { config, env: [...read], target, client: entry.client });
+  resolutions.set(optionsKey, { config, env: [...read], files, target, client: entry.client });
   return { client: entry.client, target };
 }

@@ -813,13 +813,35 @@ describe("clientFor", () => {
     expect(clientFor({ region: "ap-southeast-3" }).target.settings.retry).toEqual(first.target.settings.retry);
     process.env.HW_ACCESS_KEY = "AKFROMENV";
     process.env.HW_SECRET_KEY = PROFILE_SK;
-    void configure({ config: cfg({ "ims:region": REGION }) } as unknown as pulumi.dynamic.ConfigureRequest);
-    const fromEnv = clientFor({});
-    expect(fromEnv.target.settings.auth.credentials).toMatchObject({ accessKey: "AKFROMENV" });
-    process.env.HW_ACCESS_KEY = "AKROTATED";
-    const rotated = clientFor({});
-    expect(rotated.target.settings.auth.credentials).toMatchObject({ accessKey: "AKROTATED" });
-    expect(rotated.client).not.toBe(fromEnv.client);
+    try {
+      void configure({ config: cfg({ "ims:region": REGION }) } as unknown as pulumi.dynamic.ConfigureRequest);
+      const fromEnv = clientFor({});
+      expect(fromEnv.target.settings.auth.credentials).toMatchObject({ accessKey: "AKFROMENV" });
+      process.env.HW_ACCESS_KEY = "AKROTATED";
+      const rotated = clientFor({});
+      expect(rotated.target.settings.auth.credentials).toMatchObject({ accessKey: "AKROTATED" });
+      expect(rotated.client).not.toBe(fromEnv.client);
+    } finally {
+      delete process.env.HW_ACCESS_KEY;
+      delete process.env.HW_SECRET_KEY;
+    }
+  });
+
+  it("reads a CA file again when it changed since the resolution", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pulumi-ims-ca-"));
+    try {
+      const pem = join(dir, "ca.pem");
+      writeFileSync(pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+      void configure({ config: cfg({ ...stack, "ims:caCertFile": pem }) } as unknown as pulumi.dynamic.ConfigureRequest);
+      const first = clientFor({});
+      expect(clientFor({}).target).toBe(first.target);
+      writeFileSync(pem, "-----BEGIN CERTIFICATE-----\nMIIBrotated\n-----END CERTIFICATE-----\n");
+      const after = clientFor({});
+      expect(after.target.settings.transport).toMatchObject({ ca: expect.stringContaining("MIIBrotated") });
+      expect(after.client).not.toBe(first.client);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
