@@ -1,6 +1,6 @@
 /** Pure decisions of the IMS client: retries, backoff, polling schedule, error texts, request shapes. */
 import { backoffDelay, decide, DEFAULT_RETRY, neverSent, parseRetryAfter } from "../../provider/client/core/retry";
-import { DEFAULT_SCHEDULE, fastestJob, geometricDelay, noteSubmitted, predictedDelay, resetJobTimes, waitForJob, type JobLike, type PollSchedule } from "../../provider/client/core/waiter";
+import { DEFAULT_SCHEDULE, fastestJob, geometricDelay, noteSubmitted, predictedDelay, resetJobTimes, waitForJob, type JobLike } from "../../provider/client/core/waiter";
 import { ImsApiError, ImsJobFailedError, parseServiceError, redact, registerSecret } from "../../provider/client/core/errors";
 import { clockSkew } from "../../provider/client/core/auth";
 import { buildQuery } from "../../provider/client/core/client";
@@ -78,37 +78,42 @@ describe("job polling schedule", () => {
   });
 
   it("predicts the end from two progress readings and polls just after it", () => {
-    // 10 % done at t=1 s, 30 % at t=2 s: 0.2 per second, 70 % left → 3.5 s, then the margin.
-    expect(predictedDelay([{ at: 1000, percent: 0.1 }, { at: 2000, percent: 0.3 }])).toBe(3500 + DEFAULT_SCHEDULE.marginMs);
-    // 80 % at t=4 s: 0.2 per second, 1 s left → just after the end.
-    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 4000, percent: 0.8 }])).toBe(1000 + DEFAULT_SCHEDULE.marginMs);
     const m = DEFAULT_SCHEDULE.marginMs;
+    // A reading of two decimals counts half a step further (30 % as 30.5 %): the earliest end it allows.
+    // 10 % at t=1 s, 30 % at t=2 s: 20.5 % a second, 69.5 % left, then the margin.
+    expect(predictedDelay([{ at: 1000, percent: 0.1 }, { at: 2000, percent: 0.3 }])).toBe(Math.round((0.695 * 1000) / 0.205 + m));
+    // 80 % at t=4 s (from 0 % at submission): just after the end.
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 4000, percent: 0.8 }])).toBe(Math.round((0.195 * 4000) / 0.805 + m));
     // Up to 15 s left: all of it.
-    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 10_000, percent: 0.45 }])).toBe(Math.round((0.55 * 10_000) / 0.45 + m));
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 10_000, percent: 0.45 }])).toBe(Math.round((0.545 * 10_000) / 0.455 + m));
     // Further: half of it, at most a minute, at least 10 s, and no longer than the readings span.
-    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 60_000, percent: 0.6 }])).toBe(Math.round((40_000 + m) / 2));
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 60_000, percent: 0.6 }])).toBe(Math.round(((0.395 * 60_000) / 0.605 + m) / 2));
     expect(predictedDelay([{ at: 0, percent: 0 }, { at: 100_000, percent: 0.4 }])).toBe(DEFAULT_SCHEDULE.maxFarMs);
     expect(predictedDelay([{ at: 0, percent: 0 }, { at: 40_000, percent: 0.2 }])).toBe(40_000);
-    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 20_000, percent: 0.57 }])).toBe(DEFAULT_SCHEDULE.maxPredictedMs);
-    // 0.1 % in 100 ms: a prediction of 100 s on a baseline of 100 ms: read again in 10 s.
+    expect(predictedDelay([{ at: 0, percent: 0 }, { at: 20_000, percent: 0.55 }])).toBe(DEFAULT_SCHEDULE.maxPredictedMs);
+    // 0.1 % in 100 ms: a prediction of 16 s on a baseline of 100 ms: read again in 10 s.
     expect(predictedDelay([{ at: 0, percent: 0.001 }, { at: 100, percent: 0.002 }])).toBe(DEFAULT_SCHEDULE.maxPredictedMs);
   });
 
-  it("reads a job of 5 minutes with steady progress about a dozen times, the last just after its end", () => {
+  it("reads a job of 5 minutes with steady progress about 15 times, not every 10 s, and sees its end soon after", () => {
     const duration = 300_000;
     let now = 250;
     const samples = [{ at: 0, percent: 0 }];
     let reads = 0;
-    for (;;) {
+    let fallback = 0;
+    while (reads < 100) {
       reads++;
       const percent = Math.min(1, now / duration);
       if (percent >= 1) break;
-      samples.push({ at: now, percent });
-      now += predictedDelay(samples)!;
+      // As the service gives it while the job runs: two decimals, at most 0.99.
+      samples.push({ at: now, percent: Math.min(0.99, Math.round(percent * 100) / 100) });
+      // Before any progress shows: the waiter's geometric schedule.
+      now += predictedDelay(samples) ?? geometricDelay(fallback++, DEFAULT_SCHEDULE, () => 0.5);
     }
     // Every 10 s, as the delay was capped before, would be 31 reads.
-    expect(reads).toBeLessThanOrEqual(14);
-    expect(now - duration).toBeLessThanOrEqual(DEFAULT_SCHEDULE.marginMs + 1);
+    expect(reads).toBeLessThanOrEqual(18);
+    // Seen within a hundredth of the job after its end: what readings of two decimals can tell.
+    expect(now - duration).toBeLessThanOrEqual(duration / 100);
   });
 
   it("reads a job submitted here from 0 % at submission, and once when one of its operation finished before", async () => {
@@ -141,73 +146,6 @@ describe("job polling schedule", () => {
     await waitForJob(read, "job-3", { timeoutMs: 10_000 });
     expect(reads).toBe(1);
     expect(fastestJob("other")).toBeUndefined();
-  });
-
-  it("in a first wave of jobs of one operation, one scout polls and the others read once, at its prediction", async () => {
-    resetJobTimes();
-    const submittedAt = new Map<string, number>();
-    const reads = new Map<string, number>();
-    const read = async (jobId: string): Promise<JobLike> => {
-      reads.set(jobId, (reads.get(jobId) ?? 0) + 1);
-      const percent = Math.min(1, (Date.now() - submittedAt.get(jobId)!) / 600);
-      return { status: percent >= 1 ? "SUCCESS" : "RUNNING", job_type: "createImageByFile", entities: { process_percent: percent } };
-    };
-    const ids = Array.from({ length: 10 }, (_, i) => `wave-${i}`);
-    for (const id of ids) {
-      submittedAt.set(id, Date.now());
-      noteSubmitted(id, "createImage");
-    }
-    await Promise.all(ids.map((id) => waitForJob(read, id, { timeoutMs: 10_000 })));
-    const counts = ids.map((id) => reads.get(id) ?? 0);
-    // The scout: a first reading after the schedule's first delay, then one after the end it predicts (maybe one more on a busy machine).
-    expect(counts[0]).toBeGreaterThanOrEqual(2);
-    expect(counts[0]).toBeLessThanOrEqual(3);
-    // The others (without a scout each would read like the first): once, maybe twice on a busy machine.
-    expect(counts.slice(1).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(12);
-    expect(Math.min(...counts.slice(1))).toBe(1);
-  });
-
-  describe("a scout that gives no prediction", () => {
-    const running = async (): Promise<JobLike> => ({ status: "RUNNING", job_type: "createImageByFile", entities: { process_percent: 0 } });
-    const done = async (): Promise<JobLike> => ({ status: "SUCCESS", job_type: "createImageByFile", entities: { process_percent: 1 } });
-    const failedJob = async (): Promise<JobLike> => ({ status: "FAIL", job_type: "createImageByFile", error_code: "IMG.0001", fail_reason: "bad file" });
-    /** Milliseconds until `jobId` of createImage, whose job is done, is read. */
-    const readAfter = async (jobId: string, schedule: PollSchedule): Promise<number> => {
-      const started = Date.now();
-      noteSubmitted(jobId, "createImage");
-      await waitForJob(done, jobId, { timeoutMs: 30_000, schedule });
-      return Date.now() - started;
-    };
-
-    beforeEach(() => resetJobTimes());
-
-    it("holds its wave at most the longest predicted delay", async () => {
-      const schedule = { ...DEFAULT_SCHEDULE, firstMs: 20, maxPredictedMs: 300 };
-      noteSubmitted("scout", "createImage");
-      // A scout whose job makes no progress for 4 s: without the bound, the other job would wait as long.
-      const scout = waitForJob(running, "scout", { timeoutMs: 4000, schedule }).catch((e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 5));
-      expect(await readAfter("other", schedule)).toBeLessThan(2500);
-      expect(await scout).toMatchObject({ name: expect.stringMatching(/Timeout/) });
-    });
-
-    it("hands over when it fails: the next job of the operation is a scout of its own", async () => {
-      const schedule = { ...DEFAULT_SCHEDULE, firstMs: 20, maxPredictedMs: 3000 };
-      noteSubmitted("scout", "createImage");
-      expect(await waitForJob(failedJob, "scout", { timeoutMs: 10_000, schedule }).catch((e: unknown) => e)).toMatchObject({ name: expect.stringMatching(/JobFailed/) });
-      // Read after the schedule's first delay, not after waiting 3 s for a scout that is gone.
-      expect(await readAfter("next", schedule)).toBeLessThan(1500);
-    });
-
-    it("hands over when its wait is aborted, even before its first reading", async () => {
-      const schedule = { ...DEFAULT_SCHEDULE, firstMs: 500, maxPredictedMs: 3000 };
-      noteSubmitted("scout", "createImage");
-      const abort = new AbortController();
-      const scout = waitForJob(running, "scout", { timeoutMs: 10_000, schedule, signal: abort.signal }).catch((e: unknown) => e);
-      abort.abort(new Error("stopped"));
-      expect(await scout).toMatchObject({ message: "stopped" });
-      expect(await readAfter("next", schedule)).toBeLessThan(2000);
-    });
   });
 
   it("makes no prediction without progress", () => {

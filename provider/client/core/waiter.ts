@@ -3,19 +3,14 @@
  *
  * A job is read through its progress view (`GET /v1/cloudimages/job/{job_id}`, with
  * `process_percent`); from two readings the waiter predicts when the job ends and polls right
- * after that moment (one more than 10 s away is approached by halves of 10 s to a minute, each
- * reading improving the prediction). Without usable progress it polls on a geometric schedule (250 ms growing
- * ×1.5 up to 10 s), jittered so that many waiters do not poll in step.
+ * after that moment (one more than 15 s away is approached by halves of 10 s to a minute, each
+ * reading improving the prediction). Without usable progress it polls on a geometric schedule
+ * (250 ms growing ×1.5 up to 10 s), jittered so that many waiters do not poll in step.
  *
  * A job this process submitted (see {@link noteSubmitted}) starts with a reading of its own: 0 %
  * at submission. Its first poll comes after the shortest time a job of the same operation took
- * in this process, so that from the second job on most jobs are read once, when they are done.
- * Before any job of an operation finished, one of them is its scout: it polls as above, and the
- * others wait for the first prediction its readings give (how long after submission it ends),
- * then read once at that time after their own submission, so a first wave of many jobs costs
- * about one read each instead of a schedule each. A wave waits for its scout's prediction at most
- * 10 s; a first poll more than 10 s away waits half of it, as any predicted end (see
- * {@link predictedDelay}), and a job that takes longer than expected goes on with readings of its own.
+ * in this process (or after the schedule's first delay when none finished yet), so that from the
+ * second job on most jobs are read once, when they are done.
  */
 import { sleep } from "./sleep";
 import { ImsApiError, ImsJobFailedError, ImsTimeoutError } from "./errors";
@@ -82,17 +77,23 @@ function towards(remainingMs: number, s: PollSchedule, baselineMs: number): numb
   return Math.round(Math.max(s.maxPredictedMs, Math.min(remainingMs / 2, s.maxFarMs, baselineMs)));
 }
 
+/** `process_percent` comes with two decimals: a reading may be up to half a step below the job's progress. */
+const HALF_STEP = 0.005;
+
 /**
  * When the job is predicted to end, plus the margin (a late reading costs the margin, an early one
- * another request), on the readings' clock; undefined when the readings allow no prediction.
+ * another request), on the readings' clock; undefined when the readings allow no prediction. The
+ * last reading counts as half a rounding step further than it says: the earliest end it allows, so
+ * that an early reading on coarse progress (3 % of an 8 s job after 250 ms) errs early, costing a
+ * request, rather than late, costing the wait.
  */
-export function predictedEnd(samples: readonly ProgressSample[], s: PollSchedule = DEFAULT_SCHEDULE): number | undefined {
+function predictedEnd(samples: readonly ProgressSample[], s: PollSchedule = DEFAULT_SCHEDULE): number | undefined {
   if (samples.length < 2) return undefined;
   const first = samples[0];
   const last = samples[samples.length - 1];
-  const progress = last.percent - first.percent;
-  if (!(progress > 0) || last.percent >= 1) return undefined;
-  return last.at + ((1 - last.percent) * (last.at - first.at)) / progress + s.marginMs;
+  if (!(last.percent > first.percent) || last.percent >= 1) return undefined;
+  const reached = Math.min(last.percent + HALF_STEP, Math.max(last.percent, 1 - HALF_STEP));
+  return last.at + ((1 - reached) * (last.at - first.at)) / (reached - first.percent) + s.marginMs;
 }
 
 export interface JobProgress {
@@ -109,60 +110,14 @@ export interface WaitOptions {
   schedule?: PollSchedule;
 }
 
-/** The job of an operation being polled first, and its prediction once it has one. */
-interface Scout {
-  jobId: string;
-  /** Resolves with how long after submission the scout's job is predicted to end, or undefined when it ended without a prediction. */
-  prediction: Promise<number | undefined>;
-  announce(totalMs: number | undefined): void;
-}
-
-/**
- * Jobs submitted in this process, the shortest time each operation's jobs took, and each
- * operation's scout while none finished (on globalThis: every copy of this module shares them).
- */
+/** Jobs submitted in this process, and the shortest time each operation's jobs took (on globalThis: every copy of this module shares them). */
 interface JobTimes {
   submitted: Map<string, { operation: string; at: number }>;
   fastest: Map<string, number>;
-  scouts: Map<string, Scout>;
 }
 const JOB_TIMES = Symbol.for("pulumi-ims.jobs.times");
 const jobTimes: JobTimes = ((globalThis as Record<symbol, unknown>)[JOB_TIMES] as JobTimes) ??
-  ((globalThis as Record<symbol, unknown>)[JOB_TIMES] = { submitted: new Map(), fastest: new Map(), scouts: new Map() });
-jobTimes.scouts ??= new Map();
-
-/** Makes `jobId` the scout of `operation`. */
-function enlistScout(operation: string, jobId: string): Scout {
-  let announce!: (totalMs: number | undefined) => void;
-  const prediction = new Promise<number | undefined>((resolve) => (announce = resolve));
-  const scout: Scout = { jobId, prediction, announce };
-  jobTimes.scouts.set(operation, scout);
-  return scout;
-}
-
-/** Waits for a scout's prediction, at most `maxMs`; undefined when there is none by then. */
-async function predictionOf(scout: Scout, maxMs: number, signal: AbortSignal | undefined): Promise<number | undefined> {
-  if (maxMs <= 0) return undefined;
-  let cancel: (() => void) | undefined;
-  const timeout = new Promise<undefined>((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), maxMs);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", abort, { once: true });
-    cancel = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", abort);
-    };
-  });
-  try {
-    signal?.throwIfAborted();
-    return await Promise.race([scout.prediction, timeout]);
-  } finally {
-    cancel?.();
-  }
-}
+  ((globalThis as Record<symbol, unknown>)[JOB_TIMES] = { submitted: new Map(), fastest: new Map() });
 
 /** Records that `operation` (e.g. "createImage") submitted job `jobId` now: its wait starts from this moment. */
 export function noteSubmitted(jobId: string, operation: string, at: number = Date.now()): void {
@@ -176,8 +131,6 @@ export const fastestJob = (operation: string): number | undefined => jobTimes.fa
 export function resetJobTimes(): void {
   jobTimes.submitted.clear();
   jobTimes.fastest.clear();
-  for (const scout of jobTimes.scouts.values()) scout.announce(undefined);
-  jobTimes.scouts.clear();
 }
 
 /** Reads a job: the progress view if `withProgress`, else the plain view. */
@@ -191,33 +144,16 @@ export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: s
   const deadline = started + options.timeoutMs;
   const samples: ProgressSample[] = [];
   const submitted = jobTimes.submitted.get(jobId);
-  let scout: Scout | undefined;
-  try {
-    if (submitted) {
-      jobTimes.submitted.delete(jobId);
-      samples.push({ at: submitted.at, percent: 0 });
-      const { operation } = submitted;
-      // A job of the operation that finished here: a duration measured whole. A scout's prediction rests on one
-      // early reading: the wave reads no later than 10 s after it, as any prediction on a short baseline.
-      let expected = fastestJob(operation);
-      let baseline = expected ?? 0;
-      if (expected === undefined) {
-        const leader = jobTimes.scouts.get(operation);
-        if (leader === undefined) scout = enlistScout(operation, jobId);
-        else expected = await predictionOf(leader, Math.min(schedule.maxPredictedMs, deadline - Date.now()), options.signal);
-      }
-      if (expected === undefined && fastestJob(operation) !== undefined) expected = baseline = fastestJob(operation)!;
-      expected ??= schedule.firstMs;
-      const first = Math.min(towards(expected - (Date.now() - submitted.at), schedule, baseline), deadline - Date.now());
-      if (first > 0) await sleep(first, options.signal);
-    }
-    return await pollJob(read, jobId, options, { schedule, started, deadline, samples, submitted, scout });
-  } finally {
-    if (scout) {
-      scout.announce(undefined);
-      if (jobTimes.scouts.get(submitted!.operation) === scout) jobTimes.scouts.delete(submitted!.operation);
-    }
+  if (submitted) {
+    jobTimes.submitted.delete(jobId);
+    samples.push({ at: submitted.at, percent: 0 });
+    // A job of the operation that finished here took this long, measured whole: the first poll comes then (a
+    // far end approached by halves, as any predicted one).
+    const fastest = fastestJob(submitted.operation);
+    const first = Math.min(towards((fastest ?? schedule.firstMs) - (Date.now() - submitted.at), schedule, fastest ?? 0), deadline - Date.now());
+    if (first > 0) await sleep(first, options.signal);
   }
+  return pollJob(read, jobId, options, { schedule, started, deadline, samples, submitted });
 }
 
 /** The polling loop of {@link waitForJob}, from its first reading on. */
@@ -225,9 +161,9 @@ async function pollJob<J extends JobLike>(
   read: JobReader<J>,
   jobId: string,
   options: WaitOptions,
-  state: { schedule: PollSchedule; started: number; deadline: number; samples: ProgressSample[]; submitted: { operation: string; at: number } | undefined; scout: Scout | undefined },
+  state: { schedule: PollSchedule; started: number; deadline: number; samples: ProgressSample[]; submitted: { operation: string; at: number } | undefined },
 ): Promise<J> {
-  const { schedule, started, deadline, samples, submitted, scout } = state;
+  const { schedule, started, deadline, samples, submitted } = state;
   let withProgress = true;
   let fallbackStep = 0;
   let polls = 0;
@@ -249,7 +185,6 @@ async function pollJob<J extends JobLike>(
       if (submitted) {
         const took = Date.now() - submitted.at;
         jobTimes.fastest.set(submitted.operation, Math.min(took, fastestJob(submitted.operation) ?? took));
-        scout?.announce(took);
       }
       return job;
     }
@@ -259,9 +194,6 @@ async function pollJob<J extends JobLike>(
     const percent = job.entities?.process_percent;
     if (typeof percent === "number" && percent >= 0 && percent <= 1) samples.push({ at: Date.now(), percent });
     let delay = predictedDelay(samples, schedule);
-    // The scout's first prediction: how long after submission the jobs of its wave are likely done.
-    const end = scout ? predictedEnd(samples, schedule) : undefined;
-    if (end !== undefined) scout!.announce(end - submitted!.at);
     if (delay === undefined) delay = geometricDelay(fallbackStep++, schedule);
     const left = deadline - Date.now();
     if (left <= 0) {
