@@ -147,8 +147,7 @@ export class ApiClient {
     let reauthenticated = false;
     let clockCorrected = false;
     const started = Date.now();
-    // Flow control per endpoint and project (flow.ts): the call's place in the queue, kept by its
-    // retries.
+    // Flow control per endpoint and project (flow.ts): the call's place in the queue, kept by its retries.
     const flow = flowControl();
     const flowKey = await this.flowKey(url);
     const order = flow.nextOrder();
@@ -242,8 +241,8 @@ export class ApiClient {
       if (decision !== "retry") throw error;
       if (response.status === 429) {
         throttledBy = error;
-        // Throttled while other requests of the key get through (lately): the
-        // call waits for its turn (after the Retry-After) without spending a retry; its deadline bounds it.
+        // Throttled while other requests of the key get through (lately): the call waits for its turn
+        // (after the Retry-After) without spending a retry; its deadline bounds it.
         if (flow.othersGetThrough(flowKey, error.retryAfterMs)) {
           if (Date.now() + (error.retryAfterMs ?? 0) > deadline) throw error;
           if (error.retryAfterMs) await sleep(error.retryAfterMs, input.signal);

@@ -8,9 +8,9 @@
  * Two things are adapted per key, both additive increase and multiplicative decrease:
  *
  * - The window: requests in flight at most. It starts at the transport's cap per origin (16 by
- *   default; the largest of the key's clients), so a service that never throttles sees no change; it grows by 1/window with each
- *   accepted request (about one per window of successes) up to that cap, and halves (never below
- *   1) on a refusal.
+ *   default; the largest of the key's clients), so a service that never throttles sees no change;
+ *   it grows by 1/window with each accepted request (about one per window of successes) up to that
+ *   cap, and halves (never below 1) on a refusal.
  * - The interval: the time between the starts of two requests. None at first; a refusal sets it
  *   from the rate the gateway accepted over the last second (one second divided by the requests it
  *   accepted in it; when it accepted none, the refusal's Retry-After, or else one second), or
@@ -340,7 +340,6 @@ export class FlowControl {
     if (!s) return false;
     return this.clock() - s.lastAcceptedAt <= Math.max(FLOW.contentionMs, 1.5 * s.intervalMs, 2 * retryAfterMs);
   }
-
 
   snapshot(key: string): FlowSnapshot | undefined {
     const s = this.keys.get(key);

@@ -58,7 +58,7 @@ export interface ProgressSample {
  * predicted end when it is near (up to 1.5 times the schedule's longest predicted delay, 10 s); a
  * later end is approached by halves of 10 s to a minute, none longer than the time the readings
  * span (an early prediction rests on little, and each later reading, on a longer baseline,
- * predicts better), so a job of minutes is read about a dozen times, not every 10 s; undefined
+ * predicts better), so a job of minutes is read about 15 times, not every 10 s; undefined
  * when the readings allow no prediction (no progress yet, or none made).
  */
 export function predictedDelay(samples: readonly ProgressSample[], s: PollSchedule = DEFAULT_SCHEDULE): number | undefined {
@@ -136,7 +136,6 @@ export function resetJobTimes(): void {
 /** Reads a job: the progress view if `withProgress`, else the plain view. */
 export type JobReader<J extends JobLike> = (jobId: string, withProgress: boolean) => Promise<J>;
 
-
 /** Polls until the job ends: SUCCESS → the job; FAIL → ImsJobFailedError; deadline → ImsTimeoutError. */
 export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: string, options: WaitOptions): Promise<J> {
   const schedule = options.schedule ?? DEFAULT_SCHEDULE;
@@ -153,17 +152,6 @@ export async function waitForJob<J extends JobLike>(read: JobReader<J>, jobId: s
     const first = Math.min(towards((fastest ?? schedule.firstMs) - (Date.now() - submitted.at), schedule, fastest ?? 0), deadline - Date.now());
     if (first > 0) await sleep(first, options.signal);
   }
-  return pollJob(read, jobId, options, { schedule, started, deadline, samples, submitted });
-}
-
-/** The polling loop of {@link waitForJob}, from its first reading on. */
-async function pollJob<J extends JobLike>(
-  read: JobReader<J>,
-  jobId: string,
-  options: WaitOptions,
-  state: { schedule: PollSchedule; started: number; deadline: number; samples: ProgressSample[]; submitted: { operation: string; at: number } | undefined },
-): Promise<J> {
-  const { schedule, started, deadline, samples, submitted } = state;
   let withProgress = true;
   let fallbackStep = 0;
   let polls = 0;
