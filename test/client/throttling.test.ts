@@ -109,18 +109,24 @@ describe("many calls at once against a rate limit of 20 requests a second per pr
 });
 
 describe("the bound of a call that stays throttled", () => {
+  /** A client with one retry, and a read of a gold image by id that the gateway refuses every time. */
+  async function refusedRead(): Promise<{ client: ImsClient; read: (timeoutMs: number) => Promise<unknown> }> {
+    const client = tokenClient(emu, { retry: { maxRetries: 1 } });
+    const [gold] = await client.images.list({ imagetype: "gold" });
+    await addFault(emu, { method: "GET", route: "/v2/images/{image_id}", status: 429, retryAfter: 0 });
+    return { client, read: (timeoutMs) => rejection(client.api.call(imageOperations.glanceGetImage, { params: { image_id: gold.id }, timeoutMs })) };
+  }
+
   it(
     "while the project's other requests get through, a call refused every time retries past maxRetries until its deadline",
     async () => {
-      const client = tokenClient(emu, { retry: { maxRetries: 1 } });
-      const [gold] = await client.images.list({ imagetype: "gold" });
-      await addFault(emu, { method: "GET", route: "/v2/images/{image_id}", status: 429, retryAfter: 0 });
+      const { client, read } = await refusedRead();
       let busy = true;
       const others = (async () => {
         while (busy) await client.images.list({ imagetype: "gold" });
       })();
       const started = performance.now();
-      const error = await rejection(client.api.call(imageOperations.glanceGetImage, { params: { image_id: gold.id }, timeoutMs: 1500 }));
+      const error = await read(1500);
       const elapsedMs = performance.now() - started;
       busy = false;
       await others;
@@ -137,11 +143,9 @@ describe("the bound of a call that stays throttled", () => {
   it(
     "once the project's other requests stop getting through, a refused call spends its retries and fails long before its deadline",
     async () => {
-      const client = tokenClient(emu, { retry: { maxRetries: 1 } });
-      const [gold] = await client.images.list({ imagetype: "gold" });
-      await addFault(emu, { method: "GET", route: "/v2/images/{image_id}", status: 429, retryAfter: 0 });
+      const { client, read } = await refusedRead();
       const started = performance.now();
-      const refusedCall = rejection(client.api.call(imageOperations.glanceGetImage, { params: { image_id: gold.id }, timeoutMs: 120_000 }));
+      const refusedCall = read(120_000);
       // One request of the project gets through after the call began, then nothing does.
       await client.images.list({ imagetype: "gold" });
       const error = await refusedCall;
